@@ -1,0 +1,15 @@
+"""skdeep: deep-learning models as genuine scikit-learn estimators, in pure NumPy."""
+
+from ._linear_unit import LinearUnitRegressor
+from ._mlp import MLPNet, MLPNetRegressor
+from ._perceptron import PerceptronClassifier
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LinearUnitRegressor",
+    "MLPNet",
+    "MLPNetRegressor",
+    "PerceptronClassifier",
+    "__version__",
+]

@@ -1,0 +1,359 @@
+"""PerceptronClassifier: Rosenblatt's perceptron ("deep learning from zero", part 1)."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ._validation import check_bool, check_choice, check_number
+
+__all__ = ["PerceptronClassifier"]
+
+
+class PerceptronClassifier(ClassifierMixin, BaseEstimator):
+    """Rosenblatt perceptron: step activation and the perceptron learning rule.
+
+    Weights start at zero and are updated online, sample by sample:
+    ``w ← w + η (t − y) x``, ``b ← b + η (t − y)`` with ``y = 1 if w·x + b > 0
+    else 0``. Several classes are handled one-vs-rest, all binary perceptrons
+    seeing the samples in the same order. Parameter names follow
+    :class:`sklearn.linear_model.Perceptron`.
+
+    Parameters
+    ----------
+    penalty : {'l2', 'l1', 'elasticnet'} or None, default=None
+        Weight decay applied at every update.
+    alpha : float, default=0.0001
+        Strength of the penalty.
+    l1_ratio : float, default=0.15
+        L1 share of ``'elasticnet'``.
+    fit_intercept : bool, default=True
+        Whether to learn the bias.
+    max_iter : int, default=1000
+        Maximum number of epochs.
+    tol : float or None, default=1e-3
+        Training stops when an epoch makes no mistakes, or when the fraction of
+        mistakes (or the validation accuracy with early stopping) improves by less
+        than ``tol`` for ``n_iter_no_change`` epochs. ``None`` runs ``max_iter``
+        epochs.
+    shuffle : bool, default=True
+        Shuffle the samples every epoch.
+    verbose : int, default=0
+        Print one line per epoch.
+    eta0 : float, default=1.0
+        Learning rate ``η``. From zero initial weights the decisions do not depend
+        on it (without penalty).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffling and the validation split.
+    early_stopping : bool, default=False
+        Stop on the accuracy of a held-out ``validation_fraction``.
+    validation_fraction : float, default=0.1
+        Held-out fraction for early stopping.
+    n_iter_no_change : int, default=5
+        Epochs without improvement before stopping.
+    class_weight : dict, 'balanced' or None, default=None
+        Multiplies the update of each sample by the weight of its class.
+    warm_start : bool, default=False
+        Continue from the previous solution.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Weights.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Biases.
+    n_iter_ : int
+        Epochs run.
+    t_ : int
+        Updates considered (samples seen).
+    n_features_in_ : int
+        Number of input features.
+    feature_names_in_ : ndarray of str
+        Input feature names, when given.
+
+    See Also
+    --------
+    sklearn.linear_model.Perceptron : scikit-learn's perceptron (SGD-based).
+
+    Notes
+    -----
+    Seed 004 part 1. The perceptron converges on linearly separable data and
+    cannot learn XOR, which is not.
+
+    Examples
+    --------
+    >>> from skdeep import PerceptronClassifier
+    >>> X = [[1, 1], [0, 0], [1, 0], [0, 1]]
+    >>> clf = PerceptronClassifier(eta0=0.1, max_iter=10, tol=None, shuffle=False)
+    >>> clf.fit(X, [1, 0, 0, 0]).predict(X)
+    array([1, 0, 0, 0])
+    >>> clf.coef_, clf.intercept_
+    (array([[0.1, 0.2]]), array([-0.2]))
+    """
+
+    def __init__(
+        self,
+        *,
+        penalty=None,
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-3,
+        shuffle=True,
+        verbose=0,
+        eta0=1.0,
+        random_state=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        class_weight=None,
+        warm_start=False,
+    ):
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.shuffle = shuffle
+        self.verbose = verbose
+        self.eta0 = eta0
+        self.random_state = random_state
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+
+    def _check_params(self):
+        check_choice("penalty", self.penalty, (None, "l2", "l1", "elasticnet"))
+        check_number("alpha", self.alpha, low=0)
+        check_number("l1_ratio", self.l1_ratio, low=0, high=1)
+        check_number("max_iter", self.max_iter, kind=numbers.Integral, low=1)
+        check_number("tol", self.tol, low=0, allow_none=True)
+        check_number("eta0", self.eta0, low=0, low_inclusive=False)
+        check_number("validation_fraction", self.validation_fraction, low=0, high=1,
+                     low_inclusive=False, high_inclusive=False)
+        check_number("n_iter_no_change", self.n_iter_no_change,
+                     kind=numbers.Integral, low=1)
+        check_number("verbose", self.verbose, kind=numbers.Integral, low=0)
+        for name in ("fit_intercept", "shuffle", "early_stopping", "warm_start"):
+            check_bool(name, getattr(self, name))
+        cw = self.class_weight
+        if not (cw is None or cw == "balanced" or isinstance(cw, dict)):
+            raise ValueError(
+                "The 'class_weight' parameter must be a dict, 'balanced' or None; "
+                f"got {cw!r}."
+            )
+
+    def fit(self, X, y):
+        """Train the perceptron.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        return self._fit(X, y, classes=None, incremental=False)
+
+    def partial_fit(self, X, y, classes=None):
+        """Run one epoch of the perceptron rule on the given data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            All classes; required on the first call.
+
+        Returns
+        -------
+        self : object
+            The updated classifier.
+        """
+        if not hasattr(self, "coef_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, classes=classes, incremental=True)
+
+    def _fit(self, X, y, classes, incremental):
+        self._check_params()
+        resume = hasattr(self, "coef_") and (incremental or self.warm_start)
+        snapshot = dict(self.__dict__)
+        try:
+            self._fit_guarded(X, y, classes, incremental, resume)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+        return self
+
+    def _fit_guarded(self, X, y, classes, incremental, resume):
+        X, y = validate_data(self, X, y, dtype=np.float64, reset=not resume)
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if not resume:
+            binarizer = LabelBinarizer(neg_label=0, pos_label=1)
+            binarizer.fit(y if classes is None else classes)
+            self.classes_ = binarizer.classes_
+            self._binarizer = binarizer
+            self._rng = np.random.default_rng(
+                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            )
+            n_out = 1 if len(self.classes_) <= 2 else len(self.classes_)
+            coef = np.zeros((n_out, X.shape[1]))
+            intercept = np.zeros(n_out)
+            self.n_iter_ = 0
+            self.t_ = 0
+        else:
+            if classes is not None and not np.array_equal(np.unique(classes),
+                                                         self.classes_):
+                raise ValueError(
+                    f"`classes={list(classes)}` differs from the classes of the first "
+                    f"call, {list(self.classes_)}."
+                )
+            coef = self.coef_.copy()
+            intercept = self.intercept_.copy()
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "PerceptronClassifier needs samples of at least 2 classes in y; got "
+                f"only one class: {self.classes_[0]!r}."
+            )
+        unseen = np.setdiff1d(np.unique(y), self.classes_)
+        if unseen.size:
+            raise ValueError(f"y contains labels {list(unseen)} not in classes_.")
+        T = self._binarizer.transform(y).astype(np.float64)  # (n, n_out) in {0, 1}
+        weights = self._sample_weights(y)
+
+        X_val = None
+        if self.early_stopping and not incremental:
+            X, X_val, T, _, weights, _, y, y_val = train_test_split(
+                X, T, weights, y, test_size=self.validation_fraction,
+                random_state=int(self._rng.integers(np.iinfo(np.int32).max)),
+                stratify=y,
+            )
+        n_epochs = 1 if incremental else self.max_iter
+        best_score, no_improvement = -np.inf, 0
+        for _ in range(n_epochs):
+            order = self._rng.permutation(len(X)) if self.shuffle else range(len(X))
+            mistakes = self._epoch(X, T, weights, order, coef, intercept)
+            self.n_iter_ += 1
+            self.t_ += len(X)
+            if self.verbose:
+                print(f"Epoch {self.n_iter_}, mistakes = {mistakes}/{len(X)}")
+            if self.tol is None or incremental:
+                continue
+            if X_val is not None:
+                score = np.mean(self._predict_with(X_val, coef, intercept) == y_val)
+                if score < best_score + self.tol:
+                    no_improvement += 1
+                else:
+                    no_improvement = 0
+                best_score = max(best_score, score)
+            else:
+                if mistakes == 0:
+                    break
+                # fraction of mistakes plays the role of the loss
+                score = -mistakes / len(X)
+                no_improvement = no_improvement + 1 if score < best_score + self.tol \
+                    else 0
+                best_score = max(best_score, score)
+            if no_improvement >= self.n_iter_no_change:
+                break
+        self.coef_ = coef
+        self.intercept_ = intercept
+
+    def _epoch(self, X, T, weights, order, coef, intercept):
+        """One pass of the online rule; the one Python loop over samples by design."""
+        eta = float(self.eta0)
+        decay_l2, decay_l1 = self._decay()
+        mistakes = 0
+        for i in order:
+            x = X[i]
+            out = (coef @ x + intercept > 0).astype(np.float64)
+            err = T[i] - out
+            if decay_l2:
+                coef *= 1 - eta * decay_l2
+            if decay_l1:
+                coef -= eta * decay_l1 * np.sign(coef)
+            if err.any():
+                mistakes += 1
+                step = eta * weights[i] * err  # (n_out,)
+                coef += np.outer(step, x)
+                if self.fit_intercept:
+                    intercept += step
+        return mistakes
+
+    def _decay(self):
+        if self.penalty is None:
+            return 0.0, 0.0
+        if self.penalty == "l2":
+            return self.alpha, 0.0
+        if self.penalty == "l1":
+            return 0.0, self.alpha
+        return self.alpha * (1 - self.l1_ratio), self.alpha * self.l1_ratio
+
+    def _sample_weights(self, y):
+        if self.class_weight is None:
+            return np.ones(len(y))
+        cw = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        lookup = dict(zip(self.classes_, cw))
+        return np.array([lookup[label] for label in y])
+
+    def _predict_with(self, X, coef, intercept):
+        scores = X @ coef.T + intercept
+        if scores.shape[1] == 1:
+            return self.classes_[(scores[:, 0] > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def decision_function(self, X):
+        """Signed scores ``w·x + b``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Score of the positive class (binary) or of each class.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        scores = X @ self.coef_.T + self.intercept_
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict class labels (step of the score; the largest score one-vs-rest).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._predict_with(X, self.coef_, self.intercept_)

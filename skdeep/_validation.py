@@ -1,0 +1,100 @@
+"""Small parameter checks shared by the estimators.
+
+scikit-learn's own parameter-validation machinery is private; we keep ours small
+and explicit so that every message names the parameter and what was expected.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "check_choice",
+    "check_number",
+    "check_bool",
+    "check_dtype_param",
+    "check_layer_sizes",
+]
+
+
+def check_choice(name, value, choices):
+    """Raise ``ValueError`` unless ``value`` is one of ``choices``."""
+    if isinstance(value, str) or value is None:
+        if value in choices:
+            return value
+    raise ValueError(
+        f"The '{name}' parameter must be one of {sorted(map(str, choices))}; "
+        f"got {value!r}."
+    )
+
+
+def check_number(name, value, *, kind=numbers.Real, low=None, high=None,
+                 low_inclusive=True, high_inclusive=True, allow_none=False):
+    """Raise ``TypeError``/``ValueError`` unless ``value`` is a number in range."""
+    if value is None and allow_none:
+        return value
+    if isinstance(value, bool) or not isinstance(value, kind):
+        what = "an integer" if kind is numbers.Integral else "a real number"
+        raise TypeError(
+            f"The '{name}' parameter must be {what}"
+            + (" or None" if allow_none else "")
+            + f"; got {value!r} of type {type(value).__name__}."
+        )
+    bad_low = low is not None and (value < low or (value == low and not low_inclusive))
+    bad_high = high is not None and (
+        value > high or (value == high and not high_inclusive)
+    )
+    if bad_low or bad_high or (isinstance(value, float) and not np.isfinite(value)):
+        lo = "-inf" if low is None else f"{low}"
+        hi = "inf" if high is None else f"{high}"
+        lb = "[" if low_inclusive else "("
+        hb = "]" if high_inclusive else ")"
+        raise ValueError(
+            f"The '{name}' parameter must be in the range {lb}{lo}, {hi}{hb}; "
+            f"got {value!r}."
+        )
+    return value
+
+
+def check_bool(name, value):
+    """Raise ``TypeError`` unless ``value`` is a bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"The '{name}' parameter must be a bool; got {value!r}.")
+    return bool(value)
+
+
+def check_dtype_param(value):
+    """Validate the ``dtype`` parameter; return a numpy dtype or ``None``."""
+    if value is None:
+        return None
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(
+            f"The 'dtype' parameter must be 'float32', 'float64' or None; got {value!r}."
+        )
+    return dtype
+
+
+def check_layer_sizes(name, value):
+    """Validate a hidden-layer-sizes parameter; return a tuple of positive ints."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        sizes = (value,)
+    else:
+        try:
+            sizes = tuple(value)
+        except TypeError:
+            raise TypeError(
+                f"The '{name}' parameter must be an int or a sequence of ints; "
+                f"got {value!r}."
+            ) from None
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
+            raise TypeError(
+                f"The '{name}' parameter must contain integers; got {value!r}."
+            )
+        if s <= 0:
+            raise ValueError(f"{name} must be > 0, got {list(sizes)}.")
+    return tuple(int(s) for s in sizes)

@@ -1,0 +1,59 @@
+"""The skdeep engine: layers, losses, optimizers and gradient checks.
+
+A documented secondary API: the estimators are built from these pieces, and
+users may build their own networks from them too.
+"""
+
+from . import functional, gradcheck, init
+from .activations import ACTIVATIONS, Activation
+from .base import Layer, Sequential
+from .dense import Dense
+from .dropout import Dropout
+from .losses import (
+    LOSSES,
+    Loss,
+    MulticlassHinge,
+    PoissonLoss,
+    SigmoidBinaryCrossEntropy,
+    SoftmaxCrossEntropy,
+    SquaredError,
+)
+from .optimizers import (
+    OPTIMIZERS,
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Optimizer,
+    clip_grad_norm,
+)
+
+#: Every layer class the engine exports; the gradient-check table must cover each.
+LAYERS = (Dense, Activation, Dropout, Sequential)
+
+__all__ = [
+    "ACTIVATIONS",
+    "LAYERS",
+    "LOSSES",
+    "OPTIMIZERS",
+    "Activation",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "Dense",
+    "Dropout",
+    "Layer",
+    "Loss",
+    "MulticlassHinge",
+    "Optimizer",
+    "PoissonLoss",
+    "SGD",
+    "Sequential",
+    "SigmoidBinaryCrossEntropy",
+    "SoftmaxCrossEntropy",
+    "SquaredError",
+    "clip_grad_norm",
+    "functional",
+    "gradcheck",
+    "init",
+]

@@ -1,0 +1,147 @@
+"""The layer contract and :class:`Sequential`.
+
+Every layer is built with all the sizes it needs, owns ``params`` and ``grads``
+(dicts of arrays with the same keys), and implements::
+
+    forward(x, *, training) -> y      # caches what backward needs when training
+    backward(grad_output) -> grad_x   # assigns (never accumulates) self.grads
+
+Gradients are sums over the batch; losses divide by the batch size once.
+"""
+
+import numpy as np
+
+__all__ = ["Layer", "Sequential"]
+
+
+class Layer:
+    """Base class of every engine layer.
+
+    Subclasses set ``self.params`` and ``self.grads`` in ``__init__`` and implement
+    :meth:`forward` and :meth:`backward`. A layer never writes into its input.
+
+    Attributes
+    ----------
+    params : dict of str -> ndarray
+        Trainable arrays, updated in place by the optimizers.
+    grads : dict of str -> ndarray
+        Gradients of the loss for each entry of ``params``, set by :meth:`backward`.
+    """
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+        self._cache = None
+
+    def forward(self, x, *, training):
+        """Compute the layer output.
+
+        Parameters
+        ----------
+        x : ndarray
+            Input batch.
+        training : bool
+            Whether to cache what :meth:`backward` needs (and apply train-time
+            behaviour such as dropout).
+
+        Returns
+        -------
+        ndarray
+            Output batch.
+        """
+        raise NotImplementedError
+
+    def backward(self, grad_output):
+        """Back-propagate ``grad_output`` through the last training forward pass.
+
+        Parameters
+        ----------
+        grad_output : ndarray
+            Gradient of the loss with respect to the layer's output.
+
+        Returns
+        -------
+        ndarray
+            Gradient of the loss with respect to the layer's input.
+        """
+        raise NotImplementedError
+
+    def clear_cache(self):
+        """Drop the arrays kept for backward, so that pickles stay small."""
+        self._cache = None
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Sequential(Layer):
+    """A chain of layers applied one after the other.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        Layers in forward order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Dense, Activation, Sequential
+    >>> rng = np.random.default_rng(0)
+    >>> net = Sequential([Dense(3, 4, rng=rng), Activation("relu"), Dense(4, 2, rng=rng)])
+    >>> net.forward(np.ones((5, 3), dtype=np.float32), training=False).shape
+    (5, 2)
+    """
+
+    def __init__(self, layers):
+        super().__init__()
+        self.layers = list(layers)
+
+    def forward(self, x, *, training):
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def backward(self, grad_output):
+        for layer in reversed(self.layers):
+            grad_output = layer.backward(grad_output)
+        return grad_output
+
+    def parameters(self):
+        """List the ``(params, grads)`` dict pairs of every layer with parameters.
+
+        Returns
+        -------
+        list of tuple of dict
+            One ``(layer.params, layer.grads)`` pair per trainable layer.
+        """
+        return [(layer.params, layer.grads) for layer in self.layers if layer.params]
+
+    def param_arrays(self):
+        """All trainable arrays in a fixed order (layer order, then sorted keys).
+
+        Returns
+        -------
+        list of ndarray
+            The live parameter arrays (not copies).
+        """
+        return [p[k] for p, _ in self.parameters() for k in sorted(p)]
+
+    def grad_arrays(self):
+        """Gradients matching :meth:`param_arrays`.
+
+        Returns
+        -------
+        list of ndarray
+            The live gradient arrays.
+        """
+        return [g[k] for p, g in self.parameters() for k in sorted(p)]
+
+    def clear_cache(self):
+        for layer in self.layers:
+            layer.clear_cache()
+
+    def __repr__(self):
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"Sequential([{inner}])"
+
+

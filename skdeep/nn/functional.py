@@ -1,0 +1,105 @@
+"""Stateless numerical helpers shared by layers, losses and estimators."""
+
+import numpy as np
+
+__all__ = ["sigmoid", "softmax", "log_softmax", "softplus", "one_hot"]
+
+
+def sigmoid(z):
+    """Logistic function computed without overflow warnings.
+
+    Parameters
+    ----------
+    z : ndarray
+        Input of any shape.
+
+    Returns
+    -------
+    ndarray
+        ``1 / (1 + exp(-z))`` with the dtype of ``z``.
+    """
+    # exp of a non-positive number never overflows: use the branch that keeps it so.
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def softmax(z, axis=-1):
+    """Softmax along ``axis``, shifted by the maximum for stability.
+
+    Parameters
+    ----------
+    z : ndarray
+        Logits.
+    axis : int, default=-1
+        Axis that sums to one.
+
+    Returns
+    -------
+    ndarray
+        Probabilities, same shape and dtype as ``z``.
+    """
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def log_softmax(z, axis=-1):
+    """Logarithm of :func:`softmax`, computed without forming the probabilities.
+
+    Parameters
+    ----------
+    z : ndarray
+        Logits.
+    axis : int, default=-1
+        Axis of the distribution.
+
+    Returns
+    -------
+    ndarray
+        Log-probabilities, same shape and dtype as ``z``.
+    """
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softplus(z):
+    """``log(1 + exp(z))`` without overflow.
+
+    Parameters
+    ----------
+    z : ndarray
+        Input.
+
+    Returns
+    -------
+    ndarray
+        Softplus of ``z``.
+    """
+    return np.logaddexp(0, z).astype(z.dtype, copy=False)
+
+
+def one_hot(indices, n_classes, dtype=np.float32):
+    """Encode integer class indices as one-hot rows.
+
+    Parameters
+    ----------
+    indices : array-like of int, shape (n_samples,)
+        Class index of each sample, in ``[0, n_classes)``.
+    n_classes : int
+        Number of columns.
+    dtype : dtype, default=np.float32
+        Output dtype.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_classes)
+        One-hot matrix.
+    """
+    indices = np.asarray(indices)
+    out = np.zeros((indices.shape[0], n_classes), dtype=dtype)
+    out[np.arange(indices.shape[0]), indices] = 1
+    return out

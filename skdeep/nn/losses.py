@@ -1,0 +1,221 @@
+"""Losses computed from the network's raw outputs (logits).
+
+Each loss is a small picklable object with
+
+* ``loss(z, y) -> (value, grad)``: the mean loss over the batch and its gradient
+  with respect to ``z``, already divided by the batch size;
+* ``output(z)``: what the model reports from its logits (probabilities for the
+  classification losses, the prediction for the regression ones).
+
+Fusing the output non-linearity into the loss gives the stable
+``softmax(z) - y`` gradient used by scikit-learn's MLP.
+"""
+
+import numpy as np
+
+from .functional import log_softmax, sigmoid, softmax
+
+__all__ = [
+    "Loss",
+    "SoftmaxCrossEntropy",
+    "SigmoidBinaryCrossEntropy",
+    "SquaredError",
+    "MulticlassHinge",
+    "PoissonLoss",
+    "LOSSES",
+]
+
+
+class Loss:
+    """Base class: subclasses implement :meth:`loss` and :meth:`output`.
+
+    Attributes
+    ----------
+    out_activation : str
+        Name of the output transform, reported as ``out_activation_`` by estimators.
+    """
+
+    out_activation = "identity"
+
+    def loss(self, z, y):
+        """Mean loss and its gradient with respect to the logits.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_outputs)
+            Logits.
+        y : ndarray of shape (n_samples, n_outputs)
+            Targets (one-hot or indicator rows for classification).
+
+        Returns
+        -------
+        value : float
+            Loss averaged over the samples.
+        grad : ndarray of shape (n_samples, n_outputs)
+            ``d value / d z``.
+        """
+        raise NotImplementedError
+
+    def output(self, z):
+        """Transform logits into the model's output.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_outputs)
+            Logits.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+            Probabilities or predictions.
+        """
+        return z
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Multinomial log loss on softmax probabilities.
+
+    Notes
+    -----
+    ``L = -(1/N) Σ_n Σ_k y_nk log softmax(z_n)_k``; ``dL/dz = (softmax(z) - y) / N``.
+    """
+
+    out_activation = "softmax"
+
+    def loss(self, z, y):
+        n = z.shape[0]
+        value = -float(np.sum(y * log_softmax(z))) / n
+        grad = softmax(z)
+        grad -= y
+        grad /= grad.dtype.type(n)
+        return value, grad
+
+    def output(self, z):
+        return softmax(z)
+
+
+class SigmoidBinaryCrossEntropy(Loss):
+    """Independent logistic log loss per output (binary and multilabel).
+
+    Notes
+    -----
+    ``L = (1/N) Σ softplus(z) - y z``; ``dL/dz = (σ(z) - y) / N``.
+    """
+
+    out_activation = "logistic"
+
+    def loss(self, z, y):
+        n = z.shape[0]
+        value = float(np.sum(np.logaddexp(0, z) - y * z)) / n
+        grad = sigmoid(z)
+        grad -= y
+        grad /= grad.dtype.type(n)
+        return value, grad
+
+    def output(self, z):
+        return sigmoid(z)
+
+
+class SquaredError(Loss):
+    """Half squared error, optionally on the output of a softmax/logistic unit.
+
+    Parameters
+    ----------
+    out_activation : {'identity', 'softmax', 'logistic'}, default='identity'
+        ``'softmax'`` with one-hot targets is the Keras seed's "mse on softmax".
+
+    Notes
+    -----
+    ``L = (1/2N) Σ (p - y)²`` with ``p = out_activation(z)``. The gradient goes
+    through the Jacobian of the output unit: for softmax
+    ``dL/dz = p ⊙ (g - Σ_k p_k g_k)`` with ``g = (p - y) / N``.
+    """
+
+    def __init__(self, out_activation="identity"):
+        if out_activation not in ("identity", "softmax", "logistic"):
+            raise ValueError(f"Unknown out_activation {out_activation!r}.")
+        self.out_activation = out_activation
+
+    def output(self, z):
+        if self.out_activation == "softmax":
+            return softmax(z)
+        if self.out_activation == "logistic":
+            return sigmoid(z)
+        return z
+
+    def loss(self, z, y):
+        n = z.shape[0]
+        p = self.output(z)
+        diff = p - y
+        value = 0.5 * float(np.sum(diff * diff)) / n
+        g = diff / diff.dtype.type(n)
+        if self.out_activation == "softmax":
+            g = p * (g - np.sum(p * g, axis=1, keepdims=True))
+        elif self.out_activation == "logistic":
+            g = g * p * (1 - p)
+        return value, g
+
+    def __repr__(self):
+        return f"SquaredError({self.out_activation!r})"
+
+
+class MulticlassHinge(Loss):
+    """Multiclass hinge loss (Weston-Watkins; ConvNetJS's ``svm`` layer).
+
+    Notes
+    -----
+    With ``c`` the true class, ``L = (1/N) Σ_n Σ_{j≠c} max(0, z_j - z_c + 1)``.
+    Scores are reported through a softmax so that ``predict_proba`` exists; the
+    decision (the arg max) is the same.
+    """
+
+    out_activation = "softmax"
+
+    def loss(self, z, y):
+        n = z.shape[0]
+        true_score = np.sum(z * y, axis=1, keepdims=True)
+        margins = z - true_score + 1
+        margins[y.astype(bool)] = 0
+        active = (margins > 0).astype(z.dtype)
+        value = float(np.sum(margins * active)) / n
+        grad = active - y * active.sum(axis=1, keepdims=True)
+        grad /= grad.dtype.type(n)
+        return value, grad
+
+    def output(self, z):
+        return softmax(z)
+
+
+class PoissonLoss(Loss):
+    """Half Poisson deviance with a log link (scikit-learn's ``loss='poisson'``).
+
+    Notes
+    -----
+    Prediction ``μ = exp(z)``; ``L = (1/N) Σ μ - y z`` (up to a constant in ``y``);
+    ``dL/dz = (μ - y) / N``.
+    """
+
+    out_activation = "exp"
+
+    def loss(self, z, y):
+        n = z.shape[0]
+        mu = np.exp(z)
+        value = float(np.sum(mu - y * z)) / n
+        grad = (mu - y) / mu.dtype.type(n)
+        return value, grad
+
+    def output(self, z):
+        return np.exp(z)
+
+
+#: The losses an estimator can name.
+LOSSES = {
+    "softmax_cross_entropy": SoftmaxCrossEntropy,
+    "sigmoid_cross_entropy": SigmoidBinaryCrossEntropy,
+    "squared_error": SquaredError,
+    "multiclass_hinge": MulticlassHinge,
+    "poisson": PoissonLoss,
+}

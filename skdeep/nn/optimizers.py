@@ -1,0 +1,301 @@
+"""Optimizers that update lists of parameter arrays in place.
+
+Every optimizer keeps its whole state (velocities, moments, step count, current
+learning rate) as attributes, so an estimator that keeps the optimizer between
+``fit`` calls resumes exactly where it stopped.
+"""
+
+import numpy as np
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adagrad",
+    "Adadelta",
+    "Adam",
+    "OPTIMIZERS",
+    "clip_grad_norm",
+]
+
+
+class Optimizer:
+    """Base class with scikit-learn's learning-rate schedules.
+
+    Parameters
+    ----------
+    learning_rate_init : float
+        Initial step size.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Schedule, as in :class:`sklearn.neural_network.MLPClassifier`:
+        ``'invscaling'`` sets ``lr = learning_rate_init / (t + 1) ** power_t`` after
+        each epoch (``t`` = samples seen); ``'adaptive'`` divides the rate by 5
+        when training stops improving, until it falls below 1e-6.
+    power_t : float, default=0.5
+        Exponent of ``'invscaling'``.
+
+    Attributes
+    ----------
+    learning_rate_ : float
+        Current step size.
+    n_steps_ : int
+        Updates applied so far.
+    """
+
+    def __init__(self, learning_rate_init=0.001, learning_rate="constant", power_t=0.5):
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.learning_rate_ = float(learning_rate_init)
+        self.n_steps_ = 0
+        self.state_ = None
+
+    def step(self, params, grads):
+        """Apply one update to ``params`` (in place) from ``grads``.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            Parameter arrays, updated in place.
+        grads : list of ndarray
+            Gradients, one per parameter array; not modified.
+        """
+        if self.state_ is None:
+            self.state_ = self._init_state(params)
+        self.n_steps_ += 1
+        self._update(params, grads)
+
+    def _init_state(self, params):
+        return []
+
+    def _update(self, params, grads):
+        raise NotImplementedError
+
+    def iteration_ends(self, time_step):
+        """Update the schedule at the end of an epoch.
+
+        Parameters
+        ----------
+        time_step : int
+            Number of training samples seen so far.
+        """
+        if self.learning_rate == "invscaling":
+            self.learning_rate_ = self.learning_rate_init / (time_step + 1) ** self.power_t
+
+    def trigger_stopping(self, message, verbose):
+        """Decide whether to stop when training has stopped improving.
+
+        Parameters
+        ----------
+        message : str
+            Reason printed when ``verbose``.
+        verbose : bool
+            Whether to print.
+
+        Returns
+        -------
+        bool
+            ``True`` to stop, ``False`` when the adaptive schedule lowered the rate
+            and training should go on.
+        """
+        if self.learning_rate != "adaptive":
+            if verbose:
+                print(message + " Stopping.")
+            return True
+        if self.learning_rate_ <= 1e-6:
+            if verbose:
+                print(message + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate_ /= 5.0
+        if verbose:
+            print(message + f" Setting learning rate to {self.learning_rate_:f}")
+        return False
+
+    def __repr__(self):
+        return f"{type(self).__name__}(learning_rate_={self.learning_rate_:g})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with (Nesterov) momentum, as scikit-learn's MLP.
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.1
+        Initial step size.
+    momentum : float, default=0.9
+        Momentum in ``[0, 1]``.
+    nesterov : bool, default=True
+        Use Nesterov's momentum.
+    learning_rate : str, default='constant'
+        Schedule (see :class:`Optimizer`).
+    power_t : float, default=0.5
+        Exponent of ``'invscaling'``.
+
+    Notes
+    -----
+    ``v ← μ v - η g``; the update is ``v`` (classical) or ``μ v - η g`` (Nesterov).
+    """
+
+    def __init__(
+        self,
+        learning_rate_init=0.1,
+        momentum=0.9,
+        nesterov=True,
+        learning_rate="constant",
+        power_t=0.5,
+    ):
+        super().__init__(learning_rate_init, learning_rate, power_t)
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _init_state(self, params):
+        return [np.zeros_like(p) for p in params]
+
+    def _update(self, params, grads):
+        lr, mu = self.learning_rate_, self.momentum
+        for p, g, v in zip(params, grads, self.state_):
+            if mu == 0:
+                p -= p.dtype.type(lr) * g
+                continue
+            v *= p.dtype.type(mu)
+            v -= p.dtype.type(lr) * g
+            if self.nesterov:
+                p += p.dtype.type(mu) * v - p.dtype.type(lr) * g
+            else:
+                p += v
+
+
+class Adagrad(Optimizer):
+    """Adagrad: per-coordinate steps scaled by the root of summed squared gradients.
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.01
+        Step size.
+    epsilon : float, default=1e-8
+        Added to the denominator.
+    learning_rate, power_t
+        Schedule (see :class:`Optimizer`).
+
+    Notes
+    -----
+    ``G ← G + g²``; ``p ← p - η g / (√G + ε)``.
+    """
+
+    def __init__(
+        self, learning_rate_init=0.01, epsilon=1e-8, learning_rate="constant", power_t=0.5
+    ):
+        super().__init__(learning_rate_init, learning_rate, power_t)
+        self.epsilon = float(epsilon)
+
+    def _init_state(self, params):
+        return [np.zeros_like(p) for p in params]
+
+    def _update(self, params, grads):
+        for p, g, acc in zip(params, grads, self.state_):
+            acc += g * g
+            p -= p.dtype.type(self.learning_rate_) * g / (np.sqrt(acc) + self.epsilon)
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler 2012), ConvNetJS's default trainer for its CIFAR-10 demo.
+
+    Parameters
+    ----------
+    rho : float, default=0.95
+        Decay of the running averages (ConvNetJS's ``ro``).
+    epsilon : float, default=1e-8
+        Conditioning constant (ConvNetJS's ``eps``).
+    learning_rate_init : float, default=1.0
+        Multiplier of the Adadelta step (1.0 is the algorithm as published and as
+        ConvNetJS runs it).
+
+    Notes
+    -----
+    ``E[g²] ← ρE[g²] + (1-ρ)g²``; ``Δ = -√((E[Δ²]+ε)/(E[g²]+ε)) g``;
+    ``E[Δ²] ← ρE[Δ²] + (1-ρ)Δ²``; ``p ← p + η Δ``.
+    """
+
+    def __init__(self, rho=0.95, epsilon=1e-8, learning_rate_init=1.0):
+        super().__init__(learning_rate_init, "constant", 0.5)
+        self.rho = float(rho)
+        self.epsilon = float(epsilon)
+
+    def _init_state(self, params):
+        return [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+
+    def _update(self, params, grads):
+        rho, eps = self.rho, self.epsilon
+        for p, g, (gsum, xsum) in zip(params, grads, self.state_):
+            gsum *= rho
+            gsum += (1 - rho) * g * g
+            dx = -np.sqrt((xsum + eps) / (gsum + eps)) * g
+            xsum *= rho
+            xsum += (1 - rho) * dx * dx
+            p += p.dtype.type(self.learning_rate_) * dx
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2014) with bias correction, as scikit-learn's MLP.
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.001
+        Step size.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of the first and second moment estimates.
+    epsilon : float, default=1e-8
+        Numerical stability constant.
+
+    Notes
+    -----
+    ``m ← β₁m + (1-β₁)g``; ``v ← β₂v + (1-β₂)g²``;
+    ``p ← p - η √(1-β₂ᵗ)/(1-β₁ᵗ) · m / (√v + ε)`` (ConvNetJS multiplies by the bias
+    correction instead of dividing; we do not copy that).
+    """
+
+    def __init__(self, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        super().__init__(learning_rate_init, "constant", 0.5)
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
+
+    def _init_state(self, params):
+        return [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+
+    def _update(self, params, grads):
+        t = self.n_steps_
+        b1, b2 = self.beta_1, self.beta_2
+        lr = self.learning_rate_ * np.sqrt(1 - b2**t) / (1 - b1**t)
+        for p, g, (m, v) in zip(params, grads, self.state_):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * (g * g)
+            p -= p.dtype.type(lr) * m / (np.sqrt(v) + p.dtype.type(self.epsilon))
+
+
+#: Solver names the estimators accept, mapped to optimizer classes.
+OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "adadelta": Adadelta, "adam": Adam}
+
+
+def clip_grad_norm(grads, max_norm):
+    """Scale ``grads`` in place so that their joint L2 norm is at most ``max_norm``.
+
+    Parameters
+    ----------
+    grads : list of ndarray
+        Gradients, modified in place.
+    max_norm : float
+        Largest allowed global norm.
+
+    Returns
+    -------
+    float
+        The norm before clipping.
+    """
+    total = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads)))
+    if total > max_norm > 0:
+        scale = max_norm / (total + 1e-6)
+        for g in grads:
+            g *= g.dtype.type(scale)
+    return total

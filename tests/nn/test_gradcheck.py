@@ -1,0 +1,105 @@
+"""One gradient-check table for every engine layer and loss."""
+
+import numpy as np
+import pytest
+
+from skdeep import nn
+from skdeep.nn import Activation, Dense, Dropout, Sequential
+from skdeep.nn.gradcheck import (
+    check_layer_gradients,
+    check_loss_gradients,
+    numerical_gradient,
+)
+from skdeep.nn.losses import (
+    MulticlassHinge,
+    PoissonLoss,
+    SigmoidBinaryCrossEntropy,
+    SoftmaxCrossEntropy,
+    SquaredError,
+)
+
+
+def _rng():
+    return np.random.default_rng(0)
+
+
+# (id, layer factory, input factory); every class in nn.LAYERS must appear.
+LAYER_CASES = [
+    ("dense", lambda: Dense(4, 3, rng=_rng()), lambda r: r.normal(size=(5, 4))),
+    ("dense_no_bias", lambda: Dense(4, 3, rng=_rng(), bias=False),
+     lambda r: r.normal(size=(5, 4))),
+    *[
+        (f"activation_{name}", lambda name=name: Activation(name),
+         # keep inputs away from the kinks of relu / leaky_relu
+         lambda r: np.sign(r.normal(size=(4, 6))) * r.uniform(0.1, 2, size=(4, 6)))
+        for name in nn.ACTIVATIONS
+    ],
+    ("dropout", lambda: Dropout(0.4, rng=_rng()), lambda r: r.normal(size=(6, 5))),
+    ("sequential", lambda: Sequential([
+        Dense(5, 7, rng=_rng()), Activation("tanh"), Dropout(0.3, rng=_rng()),
+        Dense(7, 3, rng=_rng())]), lambda r: r.normal(size=(4, 5))),
+]
+
+
+@pytest.mark.parametrize("name,make_layer,make_input", LAYER_CASES,
+                         ids=[c[0] for c in LAYER_CASES])
+def test_layer_gradients(name, make_layer, make_input):
+    rng = np.random.default_rng(1)
+    errors = check_layer_gradients(make_layer(), make_input(rng), rng)
+    assert "x" in errors and all(np.isfinite(list(errors.values())))
+
+
+def _targets_one_hot(r, n=6, k=4):
+    return np.eye(k)[r.integers(0, k, size=n)]
+
+
+LOSS_CASES = [
+    ("softmax_cross_entropy", SoftmaxCrossEntropy(), _targets_one_hot),
+    ("sigmoid_cross_entropy", SigmoidBinaryCrossEntropy(),
+     lambda r: r.integers(0, 2, size=(6, 4)).astype(float)),
+    ("squared_error", SquaredError(), lambda r: r.normal(size=(6, 4))),
+    ("squared_error_softmax", SquaredError("softmax"), _targets_one_hot),
+    ("squared_error_logistic", SquaredError("logistic"),
+     lambda r: r.integers(0, 2, size=(6, 4)).astype(float)),
+    ("multiclass_hinge", MulticlassHinge(), _targets_one_hot),
+    ("poisson", PoissonLoss(), lambda r: r.poisson(2.0, size=(6, 4)).astype(float)),
+]
+
+
+@pytest.mark.parametrize("name,loss,make_y", LOSS_CASES, ids=[c[0] for c in LOSS_CASES])
+def test_loss_gradients(name, loss, make_y):
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(6, 4))
+    check_loss_gradients(loss, z, make_y(rng))
+
+
+def test_every_exported_layer_has_a_gradient_case():
+    covered = {type(make()) for _, make, _ in LAYER_CASES}
+    missing = [cls.__name__ for cls in nn.LAYERS if cls not in covered]
+    assert not missing, f"layers without a gradient check: {missing}"
+
+
+def test_every_activation_and_loss_has_a_case():
+    names = {c[0] for c in LAYER_CASES}
+    assert {f"activation_{a}" for a in nn.ACTIVATIONS} <= names
+    covered = {type(loss) for _, loss, _ in LOSS_CASES}
+    assert set(nn.LOSSES.values()) <= covered
+
+
+def test_gradcheck_catches_a_wrong_gradient():
+    class WrongDense(Dense):
+        def backward(self, grad_output):
+            dx = super().backward(grad_output)
+            self.grads["W"] = self.grads["W"] * 1.01  # 1 % off
+            return dx
+
+    rng = np.random.default_rng(0)
+    with pytest.raises(AssertionError, match="gradient of 'W'"):
+        check_layer_gradients(WrongDense(3, 2, rng=rng), rng.normal(size=(4, 3)), rng)
+
+
+def test_numerical_gradient_of_a_quadratic():
+    x = np.array([1.0, -2.0, 3.0])
+    grad = numerical_gradient(lambda: float(np.sum(x**2)), x)
+    np.testing.assert_allclose(grad, 2 * x, rtol=1e-6)
+    np.testing.assert_array_equal(x, [1.0, -2.0, 3.0])  # restored
