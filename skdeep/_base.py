@@ -179,6 +179,7 @@ class BaseNetwork(BaseEstimator):
             dtype = self._dtype
             Y = self._encode_targets(y, first_call=False, classes=classes)
             state = copy.deepcopy(self._train_state)
+            state["optimizer"] = self._resync_optimizer(state["optimizer"])
             network = copy.deepcopy(self._network)
         else:
             dtype = self._resolve_dtype(X)
@@ -212,6 +213,7 @@ class BaseNetwork(BaseEstimator):
             "validation_loss_curve": [],
             "best_validation_score": -np.inf,
             "loss": None,
+            "initial_loss": None,
         }
 
     def _build_optimizer(self):
@@ -234,6 +236,23 @@ class BaseNetwork(BaseEstimator):
             # rate too): scikit-learn's default 1e-3 would only slow it down.
             return OPTIMIZERS["adadelta"](rho=0.95, epsilon=self.epsilon)
         return None
+
+    def _resync_optimizer(self, previous):
+        """Keep the optimizer's state across a warm start, with current settings.
+
+        Moments, step counts and the scheduled rate carry over (exact resume); a
+        hyper-parameter changed with ``set_params`` between fits takes effect.
+        """
+        current = self._build_optimizer()
+        if type(current) is not type(previous):
+            return current  # another solver: nothing to carry over
+        current.state_ = previous.state_
+        current.n_steps_ = previous.n_steps_
+        if (current.learning_rate_init, current.learning_rate) == (
+            previous.learning_rate_init, previous.learning_rate
+        ):
+            current.learning_rate_ = previous.learning_rate_
+        return current
 
     def _batch_size(self, n_samples):
         if self.batch_size is None:
@@ -307,7 +326,7 @@ class BaseNetwork(BaseEstimator):
         n_epochs = 1 if incremental else self.max_iter
         last_good = ([p.copy() for p in params], copy.deepcopy(optimizer))
 
-        for _ in range(n_epochs):
+        for epoch in range(n_epochs):
             start = time.perf_counter()
             try:
                 order = rng_shuffle.permutation(n_samples) if self.shuffle else None
@@ -323,6 +342,8 @@ class BaseNetwork(BaseEstimator):
                     value, grad = loss.loss(z, Yb)
                     if not np.isfinite(value):
                         raise _Diverged
+                    if state["initial_loss"] is None:
+                        state["initial_loss"] = value  # before any update
                     network.backward(grad)
                     value += self._penalty(network, n_b, add_to_grads=True)
                     optimizer.step(params, grads)
@@ -332,7 +353,7 @@ class BaseNetwork(BaseEstimator):
                     raise _Diverged
             except _Diverged:
                 self._restore(params, last_good, state)
-                if state["n_iter"] == 0:
+                if epoch == 0:  # no finite epoch in this call: fail, change nothing
                     raise ValueError(
                         _DIVERGENCE_MESSAGE.format(lr=self.learning_rate_init)
                     ) from None
@@ -345,7 +366,7 @@ class BaseNetwork(BaseEstimator):
                 break
             except KeyboardInterrupt:
                 self._restore(params, last_good, state)
-                if state["n_iter"] == 0:
+                if epoch == 0:
                     raise
                 warnings.warn(
                     "Training interrupted by the user; keeping the model of epoch "
@@ -397,6 +418,22 @@ class BaseNetwork(BaseEstimator):
         if early_stopping and best_params is not None:
             for p, best in zip(params, best_params):
                 p[...] = best
+        self._warn_if_loss_exploded(state)
+
+    def _warn_if_loss_exploded(self, state):
+        """Warn when training ends far above where it started.
+
+        Weights can stay finite while the loss explodes (a saturated softmax with a
+        huge step): say so instead of returning a silently useless model.
+        """
+        initial, curve = state["initial_loss"], state["loss_curve"]
+        if initial is not None and curve and curve[-1] > 10 * initial + 1e-12:
+            warnings.warn(
+                f"Training loss rose from {initial:.4g} before the first update to "
+                f"{curve[-1]:.4g}: the optimization diverged. Try a smaller "
+                f"learning_rate_init (now {self.learning_rate_init}).",
+                ConvergenceWarning,
+            )
 
     def _stratify_split(self, y):
         return False
