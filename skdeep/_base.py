@@ -73,7 +73,6 @@ class BaseNetwork(BaseEstimator):
                      ("constant", "invscaling", "adaptive"))
         check_number("learning_rate_init", self.learning_rate_init, low=0,
                      low_inclusive=False)
-        check_number("alpha", self.alpha, low=0)
         check_number("max_iter", self.max_iter, kind=numbers.Integral, low=1)
         check_number("tol", self.tol, low=0, allow_none=True)
         check_number("power_t", self.power_t, low=0)
@@ -274,31 +273,36 @@ class BaseNetwork(BaseEstimator):
         ]
 
     def _penalty(self, network, n_samples, add_to_grads):
-        alpha = float(self.alpha)
-        if alpha == 0:
+        """Weight penalty of one batch; adds its gradient when ``add_to_grads``.
+
+        ``l2/2 Σ W² + l1 Σ |W|`` divided by the batch size, as scikit-learn's MLP
+        (and ConvNetJS's trainer) scale it.
+        """
+        l2, l1 = self._penalty_strengths()
+        if l2 == 0 and l1 == 0:
             return 0.0
-        l1_ratio = self._l1_ratio()
         total = 0.0
         for W, gW in self._penalty_pairs(network):
-            if l1_ratio < 1:
-                total += 0.5 * alpha * (1 - l1_ratio) * float(np.vdot(W, W))
-            if l1_ratio > 0:
-                total += alpha * l1_ratio * float(np.abs(W).sum())
+            if l2:
+                total += 0.5 * l2 * float(np.vdot(W, W))
+            if l1:
+                total += l1 * float(np.abs(W).sum())
             if add_to_grads:
-                scale = W.dtype.type(alpha / n_samples)
-                if l1_ratio < 1:
-                    gW += scale * W.dtype.type(1 - l1_ratio) * W
-                if l1_ratio > 0:
-                    gW += scale * W.dtype.type(l1_ratio) * np.sign(W)
+                if l2:
+                    gW += W.dtype.type(l2 / n_samples) * W
+                if l1:
+                    gW += W.dtype.type(l1 / n_samples) * np.sign(W)
         return total / n_samples
 
-    def _l1_ratio(self):
+    def _penalty_strengths(self):
+        """``(l2, l1)`` from ``alpha``, ``penalty`` and ``l1_ratio`` (override)."""
+        alpha = float(self.alpha)
         penalty = getattr(self, "penalty", "l2")
         if penalty == "l1":
-            return 1.0
+            return 0.0, alpha
         if penalty == "elasticnet":
-            return float(self.l1_ratio)
-        return 0.0
+            return alpha * (1 - self.l1_ratio), alpha * self.l1_ratio
+        return alpha, 0.0
 
     def _fit_stochastic(self, network, loss, X, Y, y_raw, state, incremental):
         n_total = X.shape[0]

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 
 from ._base import BaseNetwork, NetworkRegressorMixin
-from ._validation import check_bool
+from ._validation import check_bool, check_number
 from .nn import Dense, Sequential
 from .nn.losses import SquaredError
 
@@ -155,6 +155,7 @@ class LinearUnitRegressor(NetworkRegressorMixin, RegressorMixin, BaseNetwork):
 
     def _check_extra_params(self):
         check_bool("fit_intercept", self.fit_intercept)
+        check_number("alpha", self.alpha, low=0)
 
     def _build_network(self, n_features, n_outputs, rng_init, rng_dropout, dtype):
         return Sequential([

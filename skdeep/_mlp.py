@@ -119,6 +119,7 @@ class _BaseMLP(BaseNetwork):
 
     def _check_extra_params(self):
         check_layer_sizes("hidden_layer_sizes", self.hidden_layer_sizes)
+        check_number("alpha", self.alpha, low=0)
         check_choice("activation", self.activation, tuple(ACTIVATIONS))
         check_number("max_fun", self.max_fun, kind=numbers.Integral, low=1)
         check_number("dropout", self.dropout, low=0, high=1, high_inclusive=False)
