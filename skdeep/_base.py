@@ -47,8 +47,8 @@ class BaseNetwork(BaseEstimator):
 
     Subclasses define ``__init__`` (assignments only) and:
 
-    * ``_build_network(n_features, n_outputs, rng_init, rng_dropout, dtype)``
-      returning a :class:`skdeep.nn.Sequential`;
+    * ``_build_network(input_shape, n_outputs, rng_init, rng_dropout, dtype)``
+      returning a :class:`skdeep.nn.Sequential` (``input_shape`` is ``X.shape[1:]``);
     * ``_build_loss()`` returning a :class:`skdeep.nn.Loss` (after targets are
       encoded, so it may depend on them);
     * ``_encode_targets(y, first_call, classes)`` returning the float target matrix;
@@ -99,15 +99,31 @@ class BaseNetwork(BaseEstimator):
         """Check the subclass's own parameters (override)."""
 
     # ------------------------------------------------------------------ data
+    #: Whether ``X`` may have more than two dimensions (images).
+    _allow_nd = False
+    #: Whether targets must be numeric (regression).
+    _y_numeric = False
+
     def _validate_X_y(self, X, y, reset):
         X, y = validate_data(
-            self, X, y, multi_output=True, dtype=(np.float64, np.float32), reset=reset
+            self, X, y, multi_output=True, y_numeric=self._y_numeric,
+            allow_nd=self._allow_nd, dtype=(np.float64, np.float32), reset=reset,
         )
-        return X, y
+        return self._prepare_input(X, reset), self._check_targets(y, reset)
 
     def _validate_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        X = validate_data(self, X, dtype=(np.float64, np.float32),
+                          allow_nd=self._allow_nd, reset=False)
+        return self._prepare_input(X, reset=False)
+
+    def _prepare_input(self, X, reset):
+        """Reshape validated ``X`` for the network (override: images)."""
+        return X
+
+    def _check_targets(self, y, reset):
+        """Check validated targets (override)."""
+        return y
 
     def _resolve_dtype(self, X):
         dtype = check_dtype_param(self.dtype)
@@ -186,8 +202,8 @@ class BaseNetwork(BaseEstimator):
             Y = self._encode_targets(y, first_call=True, classes=classes)
             state = self._new_train_state()
             network = self._build_network(
-                X.shape[1], Y.shape[1], state["rngs"]["init"], state["rngs"]["dropout"],
-                dtype,
+                X.shape[1:], Y.shape[1], state["rngs"]["init"],
+                state["rngs"]["dropout"], dtype,
             )
         X = X.astype(dtype, copy=False)
         Y = Y.astype(dtype, copy=False)
@@ -588,14 +604,11 @@ class NetworkClassifierMixin:
     output per label. Used with :class:`sklearn.base.ClassifierMixin`.
     """
 
-    def _validate_X_y(self, X, y, reset):
-        X, y = validate_data(
-            self, X, y, multi_output=True, dtype=(np.float64, np.float32), reset=reset
-        )
+    def _check_targets(self, y, reset):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        return X, y
+        return y
 
     def _encode_targets(self, y, first_call, classes):
         if first_call:
@@ -726,14 +739,17 @@ class NetworkRegressorMixin:
             y = y.reshape(-1, 1)  # (n,) -> (n, 1)
         return y
 
-    def _validate_X_y(self, X, y, reset):
-        X, y = validate_data(
-            self, X, y, multi_output=True, y_numeric=True,
-            dtype=(np.float64, np.float32), reset=reset,
-        )
+    _y_numeric = True
+
+    def _check_targets(self, y, reset):
         if reset:
             self._y_ndim = y.ndim
-        return X, y
+        elif y.ndim != self._y_ndim and not (y.ndim == 2 and y.shape[1] == 1):
+            raise ValueError(
+                f"y has {y.ndim} dimension(s) but the model was fitted on "
+                f"{self._y_ndim}-dimensional targets."
+            )
+        return y
 
     def _decode(self, output):
         return output.ravel() if self._y_ndim == 1 else output

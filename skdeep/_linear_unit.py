@@ -157,7 +157,8 @@ class LinearUnitRegressor(NetworkRegressorMixin, RegressorMixin, BaseNetwork):
         check_bool("fit_intercept", self.fit_intercept)
         check_number("alpha", self.alpha, low=0)
 
-    def _build_network(self, n_features, n_outputs, rng_init, rng_dropout, dtype):
+    def _build_network(self, input_shape, n_outputs, rng_init, rng_dropout, dtype):
+        (n_features,) = input_shape
         return Sequential([
             Dense(n_features, n_outputs, rng=rng_init, dtype=dtype, init="zeros",
                   bias=self.fit_intercept)

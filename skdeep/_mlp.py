@@ -127,7 +127,8 @@ class _BaseMLP(BaseNetwork):
         check_number("l1_ratio", self.l1_ratio, low=0, high=1)
         check_choice("loss", self.loss, self._losses)
 
-    def _build_network(self, n_features, n_outputs, rng_init, rng_dropout, dtype):
+    def _build_network(self, input_shape, n_outputs, rng_init, rng_dropout, dtype):
+        (n_features,) = input_shape
         sizes = [n_features, *check_layer_sizes("hidden_layer_sizes",
                                                 self.hidden_layer_sizes), n_outputs]
         # scikit-learn's Glorot bound uses factor 2 instead of 6 for logistic units.
