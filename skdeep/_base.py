@@ -516,8 +516,9 @@ class BaseNetwork(BaseEstimator):
                 "maxfun": self.max_fun,
                 "maxiter": self.max_iter,
                 "gtol": 0.0 if self.tol is None else self.tol,
-                "iprint": self.verbose - 1 if self.verbose > 0 else -1,
             },
+            # progress through a callback: SciPy deprecates L-BFGS-B's ``iprint``
+            callback=_LbfgsProgress() if self.verbose else None,
         )
         if not np.all(np.isfinite(result.x)):
             raise ValueError(_DIVERGENCE_MESSAGE.format(lr=self.learning_rate_init))
@@ -586,6 +587,22 @@ class BaseNetwork(BaseEstimator):
         if network is not None:
             network.clear_cache()
         return state
+
+
+class _LbfgsProgress:
+    """Prints one line per L-BFGS iteration (``verbose`` with ``solver='lbfgs'``)."""
+
+    def __init__(self):
+        self.iteration = 0
+        self.start = time.perf_counter()
+
+    def __call__(self, intermediate_result):
+        self.iteration += 1
+        # SciPy < 1.11 passes the parameter vector instead of an OptimizeResult
+        fun = getattr(intermediate_result, "fun", None)
+        loss = "" if fun is None else f", loss = {fun:.8f}"
+        print(f"Iteration {self.iteration}{loss}, "
+              f"{time.perf_counter() - self.start:.2f}s")
 
 
 class _Diverged(Exception):

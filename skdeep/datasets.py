@@ -1,0 +1,170 @@
+"""Loaders for datasets stored on disk (nothing is downloaded).
+
+:func:`load_mnist` reads the four IDX files in which MNIST is distributed (and
+Fashion-MNIST, which uses the same names and format), the data of the Keras
+784-500-500-10 net of seed 002 and of the MNIST chapters of seed 004.
+"""
+
+import gzip
+import os
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["load_mnist"]
+
+# IDX magic numbers: two zero bytes, a type code (0x08 = unsigned byte) and the
+# number of dimensions. MNIST images are 3-D (n, rows, cols), labels 1-D (n,).
+_MAGIC_IMAGES = 0x00000803  # 2051
+_MAGIC_LABELS = 0x00000801  # 2049
+
+_KINDS = {"train": "train", "t10k": "t10k", "test": "t10k"}
+
+
+def _find_file(directory, name):
+    """Return the ``.gz`` file ``name`` in ``directory``, or its uncompressed twin."""
+    gz_path = directory / f"{name}.gz"
+    if gz_path.is_file():
+        return gz_path
+    raw_path = directory / name
+    if raw_path.is_file():
+        return raw_path
+    raise FileNotFoundError(
+        f"MNIST file not found: {str(gz_path)!r} (nor the uncompressed "
+        f"{str(raw_path)!r})."
+    )
+
+
+def _read_idx(filename, expected_magic):
+    """Read one IDX file of unsigned bytes; return an array of its header's shape.
+
+    Parameters
+    ----------
+    filename : pathlib.Path
+        An IDX file, gzip-compressed when its name ends in ``.gz``.
+    expected_magic : int
+        The magic number the file must start with (2051 images, 2049 labels).
+
+    Returns
+    -------
+    data : ndarray of dtype uint8
+        The payload, shaped as the header's dimensions say; writable.
+    """
+    try:
+        if filename.suffix == ".gz":
+            with gzip.open(filename, "rb") as f:
+                # A bytearray (not bytes) makes the array below writable without
+                # copying 47 MB a second time.
+                buffer = bytearray(f.read())
+        else:
+            buffer = bytearray(filename.read_bytes())
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise ValueError(f"{str(filename)!r} is not a valid gzip file: {exc}") from exc
+
+    if len(buffer) < 4:
+        raise ValueError(
+            f"{str(filename)!r} is too short ({len(buffer)} bytes) to be an IDX file."
+        )
+    magic = int(np.frombuffer(buffer, dtype=">i4", count=1)[0])
+    if magic != expected_magic:
+        what = "images" if expected_magic == _MAGIC_IMAGES else "labels"
+        raise ValueError(
+            f"{str(filename)!r} has magic number {magic} (0x{magic & 0xFFFFFFFF:08x}); "
+            f"expected {expected_magic} (0x{expected_magic:08x}) for an IDX file of "
+            f"MNIST {what}."
+        )
+    ndim = magic & 0xFF
+    header_size = 4 + 4 * ndim
+    if len(buffer) < header_size:
+        raise ValueError(f"{str(filename)!r} ends inside its IDX header.")
+    shape = tuple(int(d) for d in np.frombuffer(buffer, dtype=">i4", count=ndim,
+                                                offset=4))
+    expected_size = header_size + int(np.prod(shape, dtype=np.int64))
+    if len(buffer) != expected_size:
+        # A truncated download is the usual cause; say so rather than return a
+        # silently shorter array (or fail later in reshape).
+        raise ValueError(
+            f"{str(filename)!r} holds {len(buffer)} bytes but its header "
+            f"(shape {shape}) announces {expected_size}; the file is truncated or "
+            "corrupt."
+        )
+    return np.frombuffer(buffer, dtype=np.uint8, offset=header_size).reshape(shape)
+
+
+def load_mnist(path, kind="train", *, flatten=True):
+    """Load MNIST (or Fashion-MNIST) from the IDX files of a directory.
+
+    Reads ``{kind}-images-idx3-ubyte.gz`` and ``{kind}-labels-idx1-ubyte.gz``
+    from ``path``; when a ``.gz`` file is absent, its uncompressed twin (the same
+    name without ``.gz``) is read instead. Nothing is downloaded.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Directory holding the files, e.g. the four files of
+        http://yann.lecun.com/exdb/mnist/ as distributed.
+    kind : {'train', 't10k', 'test'}, default='train'
+        Which split: the 60,000 training images or the 10,000 test images
+        (``'test'`` is an alias of ``'t10k'``, the files' own prefix).
+    flatten : bool, default=True
+        If True, ``X`` has one row of ``rows * cols`` pixels per image (784 for
+        MNIST), the layout every estimator expects; if False, ``X`` keeps the
+        images' shape ``(n_samples, rows, cols)``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 784) or (n_samples, 28, 28), dtype uint8
+        Pixel intensities 0 (background) to 255 (ink), row by row. Divide by 255
+        to get the ``[0, 1]`` inputs the seed programs use.
+    y : ndarray of shape (n_samples,), dtype uint8
+        Digit labels 0 to 9, as stored in the file (``y.astype(int)`` if a wider
+        type is needed).
+
+    Raises
+    ------
+    FileNotFoundError
+        If an images or labels file is missing; the message names the path.
+    ValueError
+        If ``kind`` is unknown, a file does not start with the IDX magic number of
+        MNIST images (2051) or labels (2049), a file is truncated or not valid
+        gzip, or the two files hold different numbers of samples.
+
+    See Also
+    --------
+    sklearn.datasets.load_digits : 8x8 digits shipped with scikit-learn.
+
+    Notes
+    -----
+    IDX format: a big-endian 32-bit magic number (``0x00000803`` for 3-D unsigned
+    byte images, ``0x00000801`` for 1-D labels), one big-endian 32-bit size per
+    dimension, then the bytes in C order.
+
+    Examples
+    --------
+    >>> from skdeep.datasets import load_mnist
+    >>> X, y = load_mnist("data/mnist", kind="t10k")  # doctest: +SKIP
+    >>> X.shape, X.dtype, y[:5]  # doctest: +SKIP
+    ((10000, 784), dtype('uint8'), array([7, 2, 1, 0, 4], dtype=uint8))
+    >>> X = X / 255.0  # doctest: +SKIP
+    """
+    if not isinstance(kind, str) or kind not in _KINDS:
+        raise ValueError(
+            f"The 'kind' parameter must be one of {sorted(_KINDS)}; got {kind!r}."
+        )
+    prefix = _KINDS[kind]
+    directory = Path(os.fspath(path))
+    images_file = _find_file(directory, f"{prefix}-images-idx3-ubyte")
+    labels_file = _find_file(directory, f"{prefix}-labels-idx1-ubyte")
+
+    images = _read_idx(images_file, _MAGIC_IMAGES)
+    labels = _read_idx(labels_file, _MAGIC_LABELS)
+    if images.shape[0] != labels.shape[0]:
+        raise ValueError(
+            f"{str(images_file)!r} holds {images.shape[0]} images but "
+            f"{str(labels_file)!r} holds {labels.shape[0]} labels."
+        )
+    if flatten:
+        # Explicit sizes rather than -1, which numpy cannot infer for 0 images.
+        images = images.reshape(images.shape[0], int(np.prod(images.shape[1:])))
+    return images, labels
