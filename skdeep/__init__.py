@@ -1,5 +1,6 @@
 """skdeep: deep-learning models as genuine scikit-learn estimators, in pure NumPy."""
 
+from ._convnet import ConvNetClassifier, ConvNetRegressor
 from ._linear_unit import LinearUnitRegressor
 from ._mlp import MLPNet, MLPNetRegressor
 from ._perceptron import PerceptronClassifier
@@ -7,6 +8,8 @@ from ._perceptron import PerceptronClassifier
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConvNetClassifier",
+    "ConvNetRegressor",
     "LinearUnitRegressor",
     "MLPNet",
     "MLPNetRegressor",

@@ -2,7 +2,14 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdeep import LinearUnitRegressor, MLPNet, MLPNetRegressor, PerceptronClassifier
+from skdeep import (
+    ConvNetClassifier,
+    ConvNetRegressor,
+    LinearUnitRegressor,
+    MLPNet,
+    MLPNetRegressor,
+    PerceptronClassifier,
+)
 
 # Default configurations, in float32 (the default) and float64.
 ESTIMATORS = [
@@ -13,19 +20,30 @@ ESTIMATORS = [
     MLPNet(random_state=0, dtype="float64"),
     MLPNetRegressor(random_state=0),
     MLPNetRegressor(random_state=0, dtype="float64"),
+    ConvNetClassifier(random_state=0),
+    ConvNetClassifier(random_state=0, dtype="float64"),
+    ConvNetRegressor(random_state=0),
+    ConvNetRegressor(random_state=0, dtype="float64"),
 ]
 
 FLOAT32_ROUNDING = (
     "float32 computation: BLAS sums a batch of rows in a different order than a "
-    "single row, so predictions on a subset differ in the last float32 bit "
-    "(relative ~1e-7, above the check's 1e-7 tolerance); the float64 instance of "
-    "the same estimator passes this check."
+    "subset or a permutation of it, so outputs differ in the last float32 bits "
+    "(measured: 2.4e-7 absolute, above the check's 1e-7 tolerance); the float64 "
+    "instance of the same estimator passes this check."
 )
 
 # Declared per (class, dtype); each reason is the measured cause.
 EXPECTED_FAILED = {
     ("MLPNetRegressor", "float32"): {
         "check_methods_subset_invariance": FLOAT32_ROUNDING,
+    },
+    **{
+        (name, "float32"): {
+            "check_methods_subset_invariance": FLOAT32_ROUNDING,
+            "check_methods_sample_order_invariance": FLOAT32_ROUNDING,
+        }
+        for name in ("ConvNetClassifier", "ConvNetRegressor")
     },
 }
 

@@ -7,6 +7,7 @@ users may build their own networks from them too.
 from . import functional, gradcheck, init
 from .activations import ACTIVATIONS, Activation
 from .base import Layer, Sequential
+from .conv import AvgPool2D, Conv2D, Flatten, MaxPool2D, Maxout
 from .dense import Dense
 from .dropout import Dropout
 from .losses import (
@@ -29,7 +30,8 @@ from .optimizers import (
 )
 
 #: Every layer class the engine exports; the gradient-check table must cover each.
-LAYERS = (Dense, Activation, Dropout, Sequential)
+LAYERS = (Dense, Activation, Dropout, Sequential, Conv2D, MaxPool2D, AvgPool2D,
+          Flatten, Maxout)
 
 __all__ = [
     "ACTIVATIONS",
@@ -40,10 +42,15 @@ __all__ = [
     "Adadelta",
     "Adagrad",
     "Adam",
+    "AvgPool2D",
+    "Conv2D",
     "Dense",
     "Dropout",
+    "Flatten",
     "Layer",
     "Loss",
+    "MaxPool2D",
+    "Maxout",
     "MulticlassHinge",
     "Optimizer",
     "PoissonLoss",

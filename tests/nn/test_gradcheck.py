@@ -4,7 +4,17 @@ import numpy as np
 import pytest
 
 from skdeep import nn
-from skdeep.nn import Activation, Dense, Dropout, Sequential
+from skdeep.nn import (
+    Activation,
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    MaxPool2D,
+    Maxout,
+    Sequential,
+)
 from skdeep.nn.gradcheck import (
     check_layer_gradients,
     check_loss_gradients,
@@ -35,6 +45,35 @@ LAYER_CASES = [
         for name in nn.ACTIVATIONS
     ],
     ("dropout", lambda: Dropout(0.4, rng=_rng()), lambda r: r.normal(size=(6, 5))),
+    *[
+        (f"conv_{name}", lambda kw=kw: Conv2D(2, 3, rng=_rng(), **kw),
+         lambda r: r.normal(size=(2, 2, 6, 5)))
+        for name, kw in [
+            ("3x3", dict(kernel_size=3)),
+            ("pad1", dict(kernel_size=3, padding=1)),
+            ("stride2", dict(kernel_size=3, stride=2, padding=1)),
+            ("1x3_per_axis", dict(kernel_size=(1, 3), stride=(1, 2), padding=(0, 1))),
+            ("5x2_stride_2_1", dict(kernel_size=(5, 2), stride=(2, 1), padding=(2, 0))),
+        ]
+    ],
+    *[
+        (f"{cls.__name__}_{name}", lambda cls=cls, kw=kw: cls(**kw),
+         lambda r: r.normal(size=(2, 3, 7, 6)))
+        for cls in (MaxPool2D, AvgPool2D)
+        for name, kw in [
+            ("2x2", dict(pool_size=2)),
+            ("3x3_stride2", dict(pool_size=3, stride=2)),
+            ("3x3_stride3_crop", dict(pool_size=3)),
+            ("2x2_pad1", dict(pool_size=2, padding=1)),
+            ("1x3_per_axis", dict(pool_size=(1, 3), stride=(1, 2))),
+        ]
+    ],
+    ("flatten", lambda: Flatten(), lambda r: r.normal(size=(2, 3, 4, 5))),
+    ("maxout_dense", lambda: Maxout(2), lambda r: r.normal(size=(3, 8))),
+    ("maxout_conv", lambda: Maxout(3), lambda r: r.normal(size=(2, 6, 3, 3))),
+    ("sequential_cnn", lambda: Sequential([
+        Conv2D(1, 4, 3, padding=1, rng=_rng()), Activation("relu"), MaxPool2D(2),
+        Flatten(), Dense(16, 3, rng=_rng())]), lambda r: r.normal(size=(2, 1, 4, 4))),
     ("sequential", lambda: Sequential([
         Dense(5, 7, rng=_rng()), Activation("tanh"), Dropout(0.3, rng=_rng()),
         Dense(7, 3, rng=_rng())]), lambda r: r.normal(size=(4, 5))),

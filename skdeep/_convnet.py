@@ -1,0 +1,628 @@
+"""ConvNetClassifier and ConvNetRegressor: ConvNetJS's convolutional nets."""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseNetwork, NetworkClassifierMixin, NetworkRegressorMixin
+from ._validation import check_choice, check_number
+from .nn import Activation, Dense, Dropout, Sequential
+from .nn.conv import (
+    AvgPool2D,
+    Conv2D,
+    Flatten,
+    MaxPool2D,
+    Maxout,
+    conv_output_size,
+    pair,
+)
+from .nn.losses import MulticlassHinge, SoftmaxCrossEntropy, SquaredError
+
+__all__ = ["ConvNetClassifier", "ConvNetRegressor"]
+
+#: ConvNetJS activation names (and ours) -> engine activation names.
+_ACTIVATIONS = {"relu": "relu", "sigmoid": "logistic", "logistic": "logistic",
+                "tanh": "tanh", "leaky_relu": "leaky_relu", "softplus": "softplus",
+                "identity": "identity", "maxout": "maxout"}
+
+#: Options each layer type accepts (ConvNetJS's names), with their defaults.
+_LAYER_OPTIONS = {
+    "input": {"out_sx": None, "out_sy": None, "out_depth": None},
+    "conv": {"sx": None, "sy": None, "filters": None, "stride": 1, "pad": 0,
+             "activation": None, "bias_pref": None, "group_size": 2},
+    "pool": {"sx": None, "sy": None, "stride": 2, "pad": 0, "mode": "max"},
+    "fc": {"num_neurons": None, "activation": None, "bias_pref": None,
+           "drop_prob": None, "group_size": 2},
+    "dropout": {"drop_prob": 0.5},
+    "relu": {}, "sigmoid": {}, "tanh": {}, "maxout": {"group_size": 2},
+    "softmax": {"num_classes": None},
+    "svm": {"num_classes": None},
+    "regression": {"num_neurons": None},
+}
+_REQUIRED = {"conv": ("sx", "filters"), "pool": ("sx",), "fc": ("num_neurons",)}
+_OUTPUT_TYPES = ("softmax", "svm", "regression")
+
+_SHARED_PARAMETERS_DOC = """
+    Parameters
+    ----------
+    layers : list of dict or None, default=None
+        The architecture in ConvNetJS's vocabulary, one dict per layer, e.g.
+        ``{'type': 'conv', 'sx': 5, 'filters': 16, 'stride': 1, 'pad': 2,
+        'activation': 'relu'}``, ``{'type': 'pool', 'sx': 2, 'stride': 2}``,
+        ``{'type': 'fc', 'num_neurons': 64, 'activation': 'relu'}``,
+        ``{'type': 'dropout', 'drop_prob': 0.5}``. Types: ``input``, ``conv``,
+        ``pool`` (``mode`` 'max' or 'avg'), ``fc``, ``dropout``, the activation
+        layers ``relu``/``sigmoid``/``tanh``/``maxout``, and optionally a last
+        output layer (``softmax``/``svm`` for classifiers, ``regression`` for
+        regressors). ``sy`` defaults to ``sx``; ``stride`` and ``pad`` are an int
+        or a ``(y, x)`` pair. ``bias_pref`` defaults to 0.1 before a relu, else 0.
+        The output layer is added from the targets when absent. ``None`` gives a
+        LeNet-style default: conv 16@5×5 relu, pool 2, conv 32@5×5 relu, pool 2,
+        fc 128 relu (kernels and pools shrink to fit small inputs).
+    input_shape : tuple of int or None, default=None
+        ``(channels, height, width)`` of 2-D ``X`` rows. Without it, 2-D rows of a
+        perfect-square length are read as square one-channel images, others as
+        ``1 × n_features`` signals. 3-D ``X`` is ``(n, H, W)``, 4-D ``(n, C, H, W)``.
+    solver : {'sgd', 'adam', 'adagrad', 'adadelta'}, default='adam'
+        Trainer (ConvNetJS's ``method``).
+    learning_rate_init : float, default=0.001
+        Step size.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Step-size schedule for ``sgd`` and ``adagrad``.
+    momentum : float, default=0.9
+        Momentum for ``sgd`` (ConvNetJS's default).
+    nesterovs_momentum : bool, default=False
+        Nesterov's momentum for ``sgd`` (ConvNetJS uses the classical one).
+    batch_size : int, default=32
+        Minibatch size.
+    max_iter : int, default=30
+        Epochs.
+    l1_decay, l2_decay : float, default=0.0, 0.0001
+        ConvNetJS's weight penalties (divided by the batch size as there).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction``, stop when its score stops improving and
+        restore the best weights.
+    validation_fraction : float, default=0.1
+        Held-out fraction.
+    tol : float or None, default=1e-4
+        Improvement threshold of the stopping rule (``None`` disables it).
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    shuffle : bool, default=True
+        Shuffle the samples every epoch.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Adam's decay rates.
+    epsilon : float, default=1e-8
+        Conditioning constant of Adam, Adagrad and Adadelta.
+    power_t : float, default=0.5
+        Exponent of ``'invscaling'``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, dropout and the validation split.
+    verbose : bool or int, default=False
+        One line per epoch.
+    warm_start : bool, default=False
+        Continue exactly from the previous fit.
+    dtype : {'float32', 'float64'} or None, default='float32'
+        Computation dtype.
+"""
+
+_SHARED_ATTRIBUTES_DOC = """
+    Attributes
+    ----------
+    input_shape_ : tuple of int
+        ``(C, H, W)`` of the images the network was fitted on.
+    layers_ : list of dict
+        The architecture with every default filled in and the output layer added.
+    n_features_in_ : int
+        ``X.shape[1]`` at fit time.
+    loss_, loss_curve_, best_loss_, validation_scores_, validation_loss_curve_, \
+best_validation_score_, n_iter_, t_, out_activation_
+        As in :class:`MLPNet`.
+"""
+
+
+def _check_layers_param(layers, output_types):
+    """Validate the ``layers`` parameter before any work; return it as a list."""
+    if layers is None:
+        return None
+    if not isinstance(layers, (list, tuple)) or not all(
+        isinstance(d, dict) for d in layers
+    ):
+        raise TypeError(
+            "The 'layers' parameter must be a list of dicts (ConvNetJS layer "
+            f"definitions) or None; got {layers!r}."
+        )
+    for i, spec in enumerate(layers):
+        kind = spec.get("type")
+        if kind not in _LAYER_OPTIONS:
+            raise ValueError(
+                f"layers[{i}]: unknown layer type {kind!r}; expected one of "
+                f"{sorted(_LAYER_OPTIONS)}."
+            )
+        unknown = set(spec) - set(_LAYER_OPTIONS[kind]) - {"type"}
+        if unknown:
+            raise ValueError(
+                f"layers[{i}] ({kind!r}): unknown option(s) {sorted(unknown)}; "
+                f"expected some of {sorted(_LAYER_OPTIONS[kind])}."
+            )
+        for key in _REQUIRED.get(kind, ()):
+            if spec.get(key) is None:
+                raise ValueError(f"layers[{i}] ({kind!r}) needs the option {key!r}.")
+        if kind in _OUTPUT_TYPES:
+            if kind not in output_types:
+                raise ValueError(
+                    f"layers[{i}]: output layer {kind!r} does not fit this estimator;"
+                    f" use one of {list(output_types)}."
+                )
+            if i != len(layers) - 1:
+                raise ValueError(f"layers[{i}]: the {kind!r} output layer must be last.")
+        for key in ("sx", "sy", "filters", "num_neurons", "num_classes", "out_sx",
+                    "out_sy", "out_depth", "group_size"):
+            if spec.get(key) is not None:
+                check_number(f"layers[{i}]['{key}']", spec[key],
+                             kind=numbers.Integral, low=1)
+        for key in ("stride", "pad"):
+            if key in spec:
+                values = spec[key] if isinstance(spec[key], (tuple, list)) else [
+                    spec[key]]
+                if len(values) not in (1, 2):
+                    raise ValueError(
+                        f"layers[{i}]['{key}'] must be an int or a (y, x) pair; got "
+                        f"{spec[key]!r}."
+                    )
+                for v in values:
+                    check_number(f"layers[{i}]['{key}']", v, kind=numbers.Integral,
+                                 low=1 if key == "stride" else 0)
+        if spec.get("drop_prob") is not None:
+            check_number(f"layers[{i}]['drop_prob']", spec["drop_prob"], low=0,
+                         high=1, high_inclusive=False)
+        if spec.get("activation") is not None and spec["activation"] not in _ACTIVATIONS:
+            raise ValueError(
+                f"layers[{i}]: unknown activation {spec['activation']!r}; expected "
+                f"one of {sorted(_ACTIVATIONS)}."
+            )
+        if kind == "pool":
+            check_choice(f"layers[{i}]['mode']", spec.get("mode", "max"),
+                         ("max", "avg"))
+    return list(layers)
+
+
+def default_layers(input_shape):
+    """The LeNet-style default for images of ``input_shape = (C, H, W)``.
+
+    Kernels are 5 wide along every axis that has at least 5 pixels (else the
+    axis length), padded to keep the size; pools halve every axis longer than 1.
+    """
+    _, H, W = input_shape
+    layers = []
+    for filters in (16, 32):
+        ky, kx = min(5, H), min(5, W)
+        layers.append({"type": "conv", "sx": kx, "sy": ky, "filters": filters,
+                       "pad": (ky // 2, kx // 2), "activation": "relu"})
+        # padding k//2 keeps odd kernels size-preserving and grows even ones by 1
+        H = conv_output_size(H, ky, 1, ky // 2)
+        W = conv_output_size(W, kx, 1, kx // 2)
+        py, px = (2 if H >= 2 else 1), (2 if W >= 2 else 1)
+        layers.append({"type": "pool", "sx": px, "sy": py, "stride": (py, px)})
+        H, W = H // py, W // px
+    layers.append({"type": "fc", "num_neurons": 128, "activation": "relu"})
+    return layers
+
+
+class _BaseConvNet(BaseNetwork):
+    _allow_nd = True
+    _output_types = ()
+
+    def __init__(
+        self,
+        layers=None,
+        input_shape=None,
+        *,
+        solver="adam",
+        learning_rate_init=0.001,
+        learning_rate="constant",
+        momentum=0.9,
+        nesterovs_momentum=False,
+        batch_size=32,
+        max_iter=30,
+        l1_decay=0.0,
+        l2_decay=0.0001,
+        early_stopping=False,
+        validation_fraction=0.1,
+        tol=1e-4,
+        n_iter_no_change=10,
+        shuffle=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        power_t=0.5,
+        random_state=None,
+        verbose=False,
+        warm_start=False,
+        dtype="float32",
+    ):
+        self.layers = layers
+        self.input_shape = input_shape
+        self.solver = solver
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.l1_decay = l1_decay
+        self.l2_decay = l2_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.power_t = power_t
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.dtype = dtype
+
+    # ----------------------------------------------------------------- params
+    def _check_extra_params(self):
+        _check_layers_param(self.layers, self._output_types)
+        check_number("l1_decay", self.l1_decay, low=0)
+        check_number("l2_decay", self.l2_decay, low=0)
+        if self.input_shape is not None:
+            shape = self.input_shape
+            if not (isinstance(shape, (tuple, list)) and len(shape) == 3 and all(
+                    isinstance(v, numbers.Integral) and v > 0 for v in shape)):
+                raise ValueError(
+                    "The 'input_shape' parameter must be (channels, height, width) "
+                    f"with positive ints, or None; got {shape!r}."
+                )
+
+    def _penalty_strengths(self):
+        return float(self.l2_decay), float(self.l1_decay)
+
+    # ----------------------------------------------------------------- input
+    def _prepare_input(self, X, reset):
+        """Validated ``X`` -> images ``(n, C, H, W)``."""
+        n = X.shape[0]
+        if X.ndim == 2:
+            if self.input_shape is not None:
+                shape = tuple(int(v) for v in self.input_shape)
+                if int(np.prod(shape)) != X.shape[1]:
+                    raise ValueError(
+                        f"input_shape={shape} needs {int(np.prod(shape))} features "
+                        f"per row; X has {X.shape[1]}."
+                    )
+            else:
+                side = int(round(np.sqrt(X.shape[1])))
+                shape = (1, side, side) if side * side == X.shape[1] else (
+                    1, 1, X.shape[1])
+            images = X.reshape(n, *shape)  # (n, C·H·W) -> (n, C, H, W)
+        elif X.ndim == 3:
+            images = X[:, None]  # (n, H, W) -> (n, 1, H, W)
+        elif X.ndim == 4:
+            images = X
+        else:
+            raise ValueError(
+                f"X must be 2-D (n, features), 3-D (n, H, W) or 4-D (n, C, H, W); got "
+                f"{X.ndim} dimensions."
+            )
+        if X.ndim > 2 and self.input_shape is not None and tuple(
+                self.input_shape) != images.shape[1:]:
+            raise ValueError(
+                f"X has images of shape {images.shape[1:]} but "
+                f"input_shape={tuple(self.input_shape)}."
+            )
+        if reset:
+            self.input_shape_ = tuple(int(v) for v in images.shape[1:])
+        elif images.shape[1:] != self.input_shape_:
+            raise ValueError(
+                f"X has images of shape {images.shape[1:]} (channels, height, width), "
+                f"but {type(self).__name__} was fitted on {self.input_shape_}."
+            )
+        return images
+
+    # ----------------------------------------------------------------- network
+    def _output_spec(self, n_outputs):
+        raise NotImplementedError
+
+    def _build_network(self, input_shape, n_outputs, rng_init, rng_dropout, dtype):
+        specs = _check_layers_param(self.layers, self._output_types)
+        if specs is None:
+            specs = default_layers(input_shape)
+        specs = [dict(s) for s in specs]
+        if not specs or specs[-1]["type"] not in _OUTPUT_TYPES:
+            specs.append(self._output_spec(n_outputs))
+        layers, ends, filled = [], [], []
+        shape = tuple(input_shape)  # (C, H, W), then (D,) after an fc layer
+        for i, spec in enumerate(specs):
+            spec = {**_LAYER_OPTIONS[spec["type"]], **spec}
+            new, shape = self._make_layers(i, spec, shape, n_outputs, rng_init,
+                                           rng_dropout, dtype)
+            layers.extend(new)
+            ends.append(len(layers))
+            filled.append(spec)
+        first = next((layer for layer in layers if layer.params), None)
+        if isinstance(first, Conv2D):
+            first.input_grad = False  # nothing upstream needs the image gradient
+        self._layer_ends = ends
+        self.layers_ = filled
+        return Sequential(layers)
+
+    def _make_layers(self, i, spec, shape, n_outputs, rng, rng_dropout, dtype):
+        kind = spec["type"]
+        where = f"layers[{i}] ({kind!r})"
+        if kind == "input":
+            expected = (spec["out_depth"], spec["out_sy"], spec["out_sx"])
+            if any(v is not None and v != s for v, s in zip(expected, shape)):
+                raise ValueError(
+                    f"{where}: declares (out_depth, out_sy, out_sx)={expected} but X "
+                    f"has images of shape {shape}."
+                )
+            return [], shape
+        if kind in ("conv", "pool"):
+            if len(shape) != 3:
+                raise ValueError(f"{where} needs an image input, but follows a fully "
+                                 f"connected layer of {shape[0]} units.")
+            C, H, W = shape
+            kx = spec["sx"]
+            ky = spec["sy"] if spec["sy"] is not None else kx
+            (sy, sx), (py, px) = pair(spec["stride"]), pair(spec["pad"])
+            Ho, Wo = (conv_output_size(H, ky, sy, py), conv_output_size(W, kx, sx, px))
+            if Ho < 1 or Wo < 1:
+                raise ValueError(
+                    f"{where}: a {ky}×{kx} window with pad {(py, px)} and stride "
+                    f"{(sy, sx)} does not fit the {H}×{W} input map (output would be "
+                    f"{Ho}×{Wo})."
+                )
+            if kind == "pool":
+                pool = MaxPool2D if spec["mode"] == "max" else AvgPool2D
+                return [pool((ky, kx), stride=(sy, sx), padding=(py, px))], (C, Ho, Wo)
+            act = spec["activation"]
+            width = spec["filters"] * (spec["group_size"] if act == "maxout" else 1)
+            conv = Conv2D(C, width, (ky, kx), stride=(sy, sx), padding=(py, px),
+                          rng=rng, dtype=dtype, bias_init=self._bias(spec))
+            new = [conv] + self._activation(act, spec, where, width)
+            return new, (spec["filters"], Ho, Wo)
+        if kind in ("fc", "softmax", "svm", "regression"):
+            n_in = int(np.prod(shape))
+            new = [Flatten()] if len(shape) == 3 else []
+            if kind == "fc":
+                act = spec["activation"]
+                width = spec["num_neurons"] * (
+                    spec["group_size"] if act == "maxout" else 1)
+            else:
+                width = spec.get("num_classes") or spec.get("num_neurons") or n_outputs
+                if width != n_outputs:
+                    raise ValueError(
+                        f"{where}: declares {width} outputs but the targets need "
+                        f"{n_outputs}."
+                    )
+                act = None
+            new.append(Dense(n_in, width, rng=rng, dtype=dtype,
+                             bias_init=self._bias(spec) if kind == "fc" else None))
+            if kind == "fc":
+                new += self._activation(act, spec, where, width)
+                if spec["drop_prob"]:
+                    new.append(Dropout(spec["drop_prob"], rng=rng_dropout))
+                return new, (spec["num_neurons"],)
+            return new, (width,)
+        if kind == "dropout":
+            return [Dropout(spec["drop_prob"], rng=rng_dropout)], shape
+        # a standalone activation layer: relu / sigmoid / tanh / maxout
+        new = self._activation(kind, spec, where, shape[0])
+        if kind == "maxout":
+            shape = (shape[0] // spec["group_size"], *shape[1:])
+        return new, shape
+
+    @staticmethod
+    def _bias(spec):
+        if spec.get("bias_pref") is not None:
+            return float(spec["bias_pref"])
+        # ConvNetJS starts relu units slightly active so that they all get gradient
+        return 0.1 if spec.get("activation") == "relu" else 0.0
+
+    @staticmethod
+    def _activation(name, spec, where, width):
+        if name is None:
+            return []
+        if name == "maxout":
+            g = spec.get("group_size", 2)
+            if width % g:
+                raise ValueError(f"{where}: maxout needs a width divisible by "
+                                 f"group_size={g}; got {width}.")
+            return [Maxout(g)]
+        return [Activation(_ACTIVATIONS[name])]
+
+    # ----------------------------------------------------------------- outputs
+    def _set_fitted_attributes(self, network):
+        pass
+
+    def transform(self, X):
+        """Activations of the last hidden layer (features for a pipeline).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or images
+            Input data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_hidden)
+            Flattened activations before the output layer.
+        """
+        hidden = self._run_until(X, len(self._network.layers) - 1)
+        return hidden.reshape(hidden.shape[0], -1)  # (n, ...) -> (n, features)
+
+    def feature_maps(self, X, layer):
+        """Activations after layer ``layer`` of ``layers_`` (what ConvNetJS draws).
+
+        Parameters
+        ----------
+        X : array-like
+            Input data, in any accepted form.
+        layer : int
+            Index into ``layers_`` (negative counts from the end).
+
+        Returns
+        -------
+        ndarray
+            ``(n, C, H, W)`` after a conv or pool layer, ``(n, units)`` after an
+            fc layer.
+        """
+        check_is_fitted(self)
+        n = len(self._layer_ends)
+        if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not (
+                -n <= layer < n):
+            raise ValueError(f"layer must be an int in [{-n}, {n}); got {layer!r}.")
+        return self._run_until(X, self._layer_ends[layer])
+
+    def _run_until(self, X, stop):
+        X = self._validate_X(X)
+        x = X.astype(self._dtype, copy=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for engine_layer in self._network.layers[:stop]:
+                x = engine_layer.forward(x, training=False)
+        return x.astype(X.dtype, copy=False)
+
+
+class ConvNetClassifier(NetworkClassifierMixin, ClassifierMixin, TransformerMixin,
+                        _BaseConvNet):
+    __doc__ = (
+        """Convolutional network classifier with ConvNetJS's layer vocabulary.
+
+    Conv, pool, fully connected and dropout layers described as ConvNetJS layer
+    dicts; the softmax output is added from the classes. im2col/GEMM convolution in
+    float32, no Python loop over pixels or samples.
+"""
+        + _SHARED_PARAMETERS_DOC
+        + _SHARED_ATTRIBUTES_DOC
+        + """    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    See Also
+    --------
+    ConvNetRegressor : The same networks with ConvNetJS's ``regression`` output.
+    MLPNet : Fully connected networks.
+
+    Notes
+    -----
+    Seeds 001 and 003 (ConvNetJS: layers as volumes, SGD/Adadelta trainers, the
+    MNIST and CIFAR-10 demos), 002 and 004 part 4 (convolution, pooling,
+    LeNet-5). A last ``{'type': 'svm'}`` layer trains the multiclass hinge loss.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdeep import ConvNetClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = ConvNetClassifier(
+    ...     [{'type': 'conv', 'sx': 3, 'filters': 8, 'pad': 1, 'activation': 'relu'},
+    ...      {'type': 'pool', 'sx': 2}], max_iter=5, random_state=0)
+    >>> net.fit(X[:500] / 16, y[:500]).score(X[500:700] / 16, y[500:700]) > 0.85
+    True
+    """
+    )
+
+    _output_types = ("softmax", "svm")
+
+    def _output_spec(self, n_outputs):
+        return {"type": "softmax", "num_classes": n_outputs}
+
+    def _build_loss(self):
+        specs = self.layers or []
+        if specs and specs[-1].get("type") == "svm":
+            return MulticlassHinge()
+        if self._is_multilabel():
+            raise ValueError("ConvNetClassifier does not support multilabel targets.")
+        return SoftmaxCrossEntropy()
+
+    def _encode_targets(self, y, first_call, classes):
+        Y = super()._encode_targets(y, first_call, classes)
+        if Y.shape[1] == 1:  # binary: ConvNetJS's softmax keeps one unit per class
+            Y = np.hstack([1 - Y, Y])
+        return Y
+
+    def _decode(self, output):
+        if len(self.classes_) == 2 and output.shape[1] == 2:
+            return self.classes_[np.argmax(output, axis=1)]
+        return super()._decode(output)
+
+    def _two_column_binary(self):
+        return False
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over the given data (``classes`` needed on the first call).
+
+        Parameters
+        ----------
+        X : array-like
+            Input data.
+        y : array-like of shape (n_samples,)
+            Labels.
+        classes : array-like, default=None
+            All classes, on the first call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, classes=classes)
+
+
+class ConvNetRegressor(NetworkRegressorMixin, RegressorMixin, TransformerMixin,
+                       _BaseConvNet):
+    __doc__ = (
+        """Convolutional network regressor (ConvNetJS's ``regression`` output, L2 loss).
+"""
+        + _SHARED_PARAMETERS_DOC
+        + _SHARED_ATTRIBUTES_DOC
+        + """
+    See Also
+    --------
+    ConvNetClassifier : The classification twin.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep import ConvNetRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(size=(300, 16))
+    >>> y = X.reshape(-1, 4, 4)[:, :2].mean(axis=(1, 2))
+    >>> reg = ConvNetRegressor(max_iter=40, random_state=0).fit(X, y)
+    >>> reg.score(X, y) > 0.8
+    True
+    """
+    )
+
+    _output_types = ("regression",)
+
+    def _output_spec(self, n_outputs):
+        return {"type": "regression", "num_neurons": n_outputs}
+
+    def _build_loss(self):
+        return SquaredError("identity")
+
+    def partial_fit(self, X, y):
+        """One epoch over the given data.
+
+        Parameters
+        ----------
+        X : array-like
+            Input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y)

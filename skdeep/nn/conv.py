@@ -1,0 +1,342 @@
+"""Convolution and pooling on NCHW images, vectorised with im2col + one GEMM.
+
+Kernel size, stride and padding may differ per axis, given as ``(y, x)`` pairs,
+so 1-D signals run as ``1 × n`` images with ``1 × k`` kernels. Output size per
+axis is ConvNetJS's ``floor((in + 2·pad − k) / stride) + 1``.
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .base import Layer
+
+__all__ = ["Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Maxout", "pair",
+           "conv_output_size"]
+
+
+def pair(value):
+    """``k`` or ``(ky, kx)`` -> ``(ky, kx)``."""
+    if np.ndim(value) == 0:
+        return int(value), int(value)
+    ky, kx = value
+    return int(ky), int(kx)
+
+
+def conv_output_size(size, kernel, stride, pad):
+    """Output length of one axis: ``floor((size + 2 pad - kernel) / stride) + 1``."""
+    return (size + 2 * pad - kernel) // stride + 1
+
+
+def _pad(x, py, px, value=0.0):
+    if py == 0 and px == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (py, py), (px, px)), constant_values=value)
+
+
+def _windows(x_padded, ky, kx, sy, sx):
+    """Strided view (N, C, Ho, Wo, ky, kx) of every kernel window, no copy."""
+    view = sliding_window_view(x_padded, (ky, kx), axis=(2, 3))
+    return view[:, :, ::sy, ::sx]
+
+
+class Conv2D(Layer):
+    """2-D convolution (cross-correlation) with zero padding.
+
+    Parameters
+    ----------
+    in_channels : int
+        Input depth ``C``.
+    out_channels : int
+        Number of filters ``F``.
+    kernel_size : int or (int, int)
+        ``k`` or ``(ky, kx)``.
+    stride : int or (int, int), default=1
+        Step between windows.
+    padding : int or (int, int), default=0
+        Zeros added on each side of each axis.
+    rng : numpy.random.Generator
+        Source of the initial weights.
+    dtype : dtype, default=np.float32
+        Parameter and compute dtype.
+    bias_init : float, default=0.0
+        Initial bias (ConvNetJS's ``bias_pref``, 0.1 before a relu).
+    input_grad : bool, default=True
+        Whether :meth:`backward` computes the input gradient; the first layer of a
+        network can skip it.
+
+    Notes
+    -----
+    Forward: the windows of the padded input are gathered by
+    ``sliding_window_view`` into ``cols`` of shape ``(N·Ho·Wo, C·ky·kx)`` and
+    multiplied by ``W`` reshaped to ``(F, C·ky·kx)`` — one GEMM per batch.
+    Backward: ``dW = dYᵀ cols``, ``db = Σ dY``, and the column gradient
+    ``dY W`` is scattered back (col2im) by a loop over the ``ky·kx`` kernel
+    offsets, never over pixels or samples. Weights start from
+    ``N(0, 1/fan_in)``, as ConvNetJS.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Conv2D
+    >>> conv = Conv2D(1, 4, 3, padding=1, rng=np.random.default_rng(0))
+    >>> conv.forward(np.zeros((2, 1, 8, 8), np.float32), training=False).shape
+    (2, 4, 8, 8)
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0,
+                 rng, dtype=np.float32, bias_init=0.0, input_grad=True):
+        super().__init__()
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = pair(kernel_size)
+        self.stride = pair(stride)
+        self.padding = pair(padding)
+        self.input_grad = input_grad
+        ky, kx = self.kernel_size
+        fan_in = self.in_channels * ky * kx
+        W = rng.standard_normal((self.out_channels, self.in_channels, ky, kx))
+        self.params = {
+            "W": (W * np.sqrt(1.0 / fan_in)).astype(dtype),
+            "b": np.full(self.out_channels, bias_init, dtype=dtype),
+        }
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    def output_shape(self, input_shape):
+        """``(C, H, W)`` -> ``(F, Ho, Wo)``."""
+        _, H, W = input_shape
+        (ky, kx), (sy, sx), (py, px) = self.kernel_size, self.stride, self.padding
+        return (self.out_channels, conv_output_size(H, ky, sy, py),
+                conv_output_size(W, kx, sx, px))
+
+    def forward(self, x, *, training):
+        N, C, H, W_ = x.shape
+        (ky, kx), (sy, sx), (py, px) = self.kernel_size, self.stride, self.padding
+        F = self.out_channels
+        win = _windows(_pad(x, py, px), ky, kx, sy, sx)  # (N, C, Ho, Wo, ky, kx)
+        Ho, Wo = win.shape[2], win.shape[3]
+        # im2col, "channels first" so the copy reads whole rows of the image:
+        # (N, C, Ho, Wo, ky, kx) -> (C, ky, kx, N, Ho, Wo) -> (C·ky·kx, N·Ho·Wo)
+        cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(C * ky * kx, N * Ho * Wo)
+        out = self.params["W"].reshape(F, -1) @ cols  # (F, N·Ho·Wo), one GEMM
+        out += self.params["b"][:, None]
+        if training:
+            self._cache = (cols, x.shape)
+        # (F, N·Ho·Wo) -> (F, N, Ho, Wo) -> (N, F, Ho, Wo), contiguous
+        return np.ascontiguousarray(out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3))
+
+    def backward(self, grad_output):
+        cols, (N, C, H, W_) = self._cache
+        (ky, kx), (sy, sx), (py, px) = self.kernel_size, self.stride, self.padding
+        F, Ho, Wo = grad_output.shape[1:]
+        # (N, F, Ho, Wo) -> (F, N, Ho, Wo) -> (F, N·Ho·Wo)
+        g = np.ascontiguousarray(grad_output.transpose(1, 0, 2, 3)).reshape(F, -1)
+        np.matmul(g, cols.T, out=self.grads["W"].reshape(F, -1))
+        g.sum(axis=1, out=self.grads["b"])
+        if not self.input_grad:
+            return None
+        # (C·ky·kx, N·Ho·Wo) -> (C, ky, kx, N, Ho, Wo)
+        dcols = (self.params["W"].reshape(F, -1).T @ g).reshape(C, ky, kx, N, Ho, Wo)
+        dx = np.zeros((N, C, H + 2 * py, W_ + 2 * px), dtype=grad_output.dtype)
+        for i in range(ky):
+            for j in range(kx):
+                # col2im: (C, N, Ho, Wo) -> (N, C, Ho, Wo) added at strided positions
+                dx[:, :, i:i + sy * Ho:sy, j:j + sx * Wo:sx] += \
+                    dcols[:, i, j].transpose(1, 0, 2, 3)
+        return dx[:, :, py:py + H, px:px + W_]
+
+    def __repr__(self):
+        return (f"Conv2D({self.in_channels}, {self.out_channels}, "
+                f"kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding})")
+
+
+class _Pool2D(Layer):
+    def __init__(self, pool_size=2, *, stride=None, padding=0):
+        super().__init__()
+        self.pool_size = pair(pool_size)
+        self.stride = pair(self.pool_size if stride is None else stride)
+        self.padding = pair(padding)
+
+    def output_shape(self, input_shape):
+        """``(C, H, W)`` -> ``(C, Ho, Wo)``."""
+        C, H, W = input_shape
+        (ky, kx), (sy, sx), (py, px) = self.pool_size, self.stride, self.padding
+        return (C, conv_output_size(H, ky, sy, py), conv_output_size(W, kx, sx, px))
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(pool_size={self.pool_size}, "
+                f"stride={self.stride}, padding={self.padding})")
+
+
+class MaxPool2D(_Pool2D):
+    """Max pooling.
+
+    Parameters
+    ----------
+    pool_size : int or (int, int), default=2
+        Window size.
+    stride : int or (int, int), default=None
+        Step between windows; ``None`` = ``pool_size``.
+    padding : int or (int, int), default=0
+        Padding with ``-inf`` (padded cells never win).
+
+    Notes
+    -----
+    The maximum is taken by a loop over the ``ky·kx`` offsets inside the window,
+    each step an element-wise maximum of a strided view of the whole batch — no
+    loop over pixels or samples and no gathered copy of the windows. When the
+    stride equals the window the views tile the (cropped) map. The gradient goes
+    to the first maximal cell of each window, so ties are not counted twice.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import MaxPool2D
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> MaxPool2D(2).forward(x, training=False)[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]], dtype=float32)
+    """
+
+    def _offsets(self, Ho, Wo):
+        (ky, kx), (sy, sx) = self.pool_size, self.stride
+        for i in range(ky):
+            for j in range(kx):
+                yield (slice(None), slice(None), slice(i, i + sy * Ho, sy),
+                       slice(j, j + sx * Wo, sx))
+
+    def forward(self, x, *, training):
+        _, _, Ho, Wo = (0, 0) + self.output_shape(x.shape[1:])[1:]
+        py, px = self.padding
+        xp = _pad(x, py, px, -np.inf)
+        out = None
+        for view in self._offsets(Ho, Wo):
+            if out is None:
+                out = xp[view].copy()
+            else:
+                np.maximum(out, xp[view], out=out)
+        if training:
+            self._cache = (xp, out, x.shape)
+        return out
+
+    def backward(self, grad_output):
+        xp, out, (N, C, H, W) = self._cache
+        py, px = self.padding
+        Ho, Wo = out.shape[2:]
+        dx = np.zeros(xp.shape, dtype=grad_output.dtype)
+        taken = np.zeros(out.shape, dtype=bool)
+        for view in self._offsets(Ho, Wo):
+            hit = xp[view] == out
+            hit &= ~taken
+            taken |= hit
+            dx[view] += grad_output * hit
+        return dx[:, :, py:py + H, px:px + W]
+
+
+class AvgPool2D(_Pool2D):
+    """Average pooling (zero padding counted in the average).
+
+    Parameters
+    ----------
+    pool_size : int or (int, int), default=2
+        Window size.
+    stride : int or (int, int), default=None
+        Step between windows; ``None`` = ``pool_size``.
+    padding : int or (int, int), default=0
+        Zero padding.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import AvgPool2D
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> AvgPool2D(2).forward(x, training=False)[0, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]], dtype=float32)
+    """
+
+    def forward(self, x, *, training):
+        (ky, kx), (sy, sx), (py, px) = self.pool_size, self.stride, self.padding
+        win = _windows(_pad(x, py, px), ky, kx, sy, sx)  # (N, C, Ho, Wo, ky, kx)
+        if training:
+            self._cache = x.shape
+        return win.mean(axis=(4, 5), dtype=x.dtype)
+
+    def backward(self, grad_output):
+        N, C, H, W = self._cache
+        (ky, kx), (sy, sx), (py, px) = self.pool_size, self.stride, self.padding
+        Ho, Wo = grad_output.shape[2:]
+        share = grad_output / grad_output.dtype.type(ky * kx)
+        dx = np.zeros((N, C, H + 2 * py, W + 2 * px), dtype=grad_output.dtype)
+        for i in range(ky):
+            for j in range(kx):
+                dx[:, :, i:i + sy * Ho:sy, j:j + sx * Wo:sx] += share
+        return dx[:, :, py:py + H, px:px + W]
+
+
+class Flatten(Layer):
+    """``(N, C, H, W)`` -> ``(N, C·H·W)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Flatten
+    >>> Flatten().forward(np.zeros((2, 3, 4, 5)), training=False).shape
+    (2, 60)
+    """
+
+    def forward(self, x, *, training):
+        if training:
+            self._cache = x.shape
+        return x.reshape(x.shape[0], -1)  # (N, C, H, W) -> (N, C·H·W)
+
+    def backward(self, grad_output):
+        return grad_output.reshape(self._cache)
+
+
+class Maxout(Layer):
+    """Maxout (Goodfellow et al. 2013; ConvNetJS's ``maxout`` activation).
+
+    Groups of ``group_size`` consecutive channels (axis 1) are reduced to their
+    maximum, so the output has ``channels / group_size`` channels.
+
+    Parameters
+    ----------
+    group_size : int, default=2
+        Channels per group (ConvNetJS's default is 2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Maxout
+    >>> Maxout(2).forward(np.array([[1.0, 3.0, -1.0, -2.0]]), training=False)
+    array([[ 3., -1.]])
+    """
+
+    def __init__(self, group_size=2):
+        super().__init__()
+        self.group_size = int(group_size)
+
+    def forward(self, x, *, training):
+        g = self.group_size
+        if x.shape[1] % g:
+            raise ValueError(
+                f"maxout needs a number of channels divisible by group_size={g}; "
+                f"got {x.shape[1]}."
+            )
+        # (N, C, ...) -> (N, C/g, g, ...)
+        grouped = x.reshape(x.shape[0], x.shape[1] // g, g, *x.shape[2:])
+        arg = grouped.argmax(axis=2)
+        if training:
+            self._cache = (arg, x.shape)
+        return np.take_along_axis(grouped, arg[:, :, None], axis=2)[:, :, 0]
+
+    def backward(self, grad_output):
+        arg, shape = self._cache
+        g = self.group_size
+        dgrouped = np.zeros((shape[0], shape[1] // g, g, *shape[2:]),
+                            dtype=grad_output.dtype)
+        np.put_along_axis(dgrouped, arg[:, :, None], grad_output[:, :, None], axis=2)
+        return dgrouped.reshape(shape)
+
+    def __repr__(self):
+        return f"Maxout({self.group_size})"

@@ -1,0 +1,85 @@
+"""Conv2D and the pooling layers against naive loop references (tests only)."""
+
+import numpy as np
+import pytest
+
+from skdeep.nn import AvgPool2D, Conv2D, MaxPool2D
+
+
+def naive_conv(x, W, b, stride, pad):
+    (sy, sx), (py, px) = stride, pad
+    N, C, H, W_ = x.shape
+    F, _, ky, kx = W.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (py, py), (px, px)))
+    Ho = (H + 2 * py - ky) // sy + 1
+    Wo = (W_ + 2 * px - kx) // sx + 1
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    patch = xp[n, :, i * sy:i * sy + ky, j * sx:j * sx + kx]
+                    out[n, f, i, j] = np.sum(patch * W[f]) + b[f]
+    return out
+
+
+def naive_pool(x, size, stride, pad, reduce):
+    (ky, kx), (sy, sx), (py, px) = size, stride, pad
+    fill = -np.inf if reduce is np.max else 0.0
+    xp = np.pad(x, ((0, 0), (0, 0), (py, py), (px, px)), constant_values=fill)
+    N, C, H, W = x.shape
+    Ho = (H + 2 * py - ky) // sy + 1
+    Wo = (W + 2 * px - kx) // sx + 1
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            out[:, :, i, j] = reduce(
+                xp[:, :, i * sy:i * sy + ky, j * sx:j * sx + kx], axis=(2, 3))
+    return out
+
+
+def _random_geometry(seed):
+    rng = np.random.default_rng(seed)
+    ky, kx = rng.integers(1, 4, size=2)
+    sy, sx = rng.integers(1, 3, size=2)
+    py, px = rng.integers(0, 2, size=2)
+    H, W = rng.integers(max(ky, 3), 9), rng.integers(max(kx, 3), 9)
+    return rng, (int(ky), int(kx)), (int(sy), int(sx)), (int(py), int(px)), H, W
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_conv2d_equals_naive_loops(seed):
+    rng, k, s, p, H, W = _random_geometry(seed)
+    conv = Conv2D(3, 4, k, stride=s, padding=p, rng=rng, dtype=np.float64)
+    conv.params["b"][:] = rng.normal(size=4)
+    x = rng.normal(size=(2, 3, H, W))
+    got = conv.forward(x, training=False)
+    np.testing.assert_allclose(got, naive_conv(x, conv.params["W"], conv.params["b"],
+                                               s, p), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("layer,reduce", [(MaxPool2D, np.max), (AvgPool2D, np.mean)])
+def test_pooling_equals_naive_loops(seed, layer, reduce):
+    rng, k, s, p, H, W = _random_geometry(seed)
+    p = (min(p[0], k[0] // 2), min(p[1], k[1] // 2))  # a window never all padding
+    x = rng.normal(size=(2, 3, H, W))
+    got = layer(k, stride=s, padding=p).forward(x, training=False)
+    np.testing.assert_allclose(got, naive_pool(x, k, s, p, reduce), rtol=1e-12)
+
+
+def test_maxpool_ties_send_the_gradient_once():
+    pool = MaxPool2D(2)
+    pool.forward(np.zeros((1, 1, 4, 4)), training=True)
+    dx = pool.backward(np.ones((1, 1, 2, 2)))
+    assert dx.sum() == 4 and dx.max() == 1
+
+
+def test_float32_stays_float32():
+    rng = np.random.default_rng(0)
+    conv = Conv2D(1, 2, 3, padding=1, rng=rng)
+    x = rng.random((2, 1, 5, 5), dtype=np.float32)
+    y = conv.forward(x, training=True)
+    assert y.dtype == np.float32
+    assert conv.backward(np.ones_like(y)).dtype == np.float32
+    assert MaxPool2D(2).forward(y, training=False).dtype == np.float32
