@@ -37,13 +37,19 @@ def _rows():
     yield ("MLPNetRegressor", "digits top -> bottom ink (R^2)",
            skdeep.MLPNetRegressor((64,), max_iter=100, random_state=0),
            R_tr, r_tr, R_te, r_te)
+    yield ("ConvNetClassifier", "digits as 1x8x8 images (accuracy)",
+           skdeep.ConvNetClassifier(input_shape=(1, 8, 8), max_iter=20,
+                                    random_state=0), X_tr, y_tr, X_te, y_te)
+    yield ("ConvNetRegressor", "top half as 1x4x8 image -> ink (R^2)",
+           skdeep.ConvNetRegressor(input_shape=(1, 4, 8), max_iter=20,
+                                   random_state=0), R_tr, r_tr, R_te, r_te)
 
 
 def main():
     """Train each estimator and print the table."""
     print(f"skdeep {skdeep.__version__}: a tour on scikit-learn's digits "
           "(1797 8x8 images, 25% held out)\n")
-    header = f"{'model':<22} {'task':<34} {'score':>7} {'fit s':>7}"
+    header = f"{'model':<22} {'task':<38} {'score':>7} {'fit s':>7}"
     print(header)
     print("-" * len(header))
     for name, task, est, X_tr, y_tr, X_te, y_te in _rows():
@@ -52,7 +58,7 @@ def main():
             warnings.simplefilter("ignore", ConvergenceWarning)
             est.fit(X_tr, y_tr)
         seconds = time.perf_counter() - start
-        print(f"{name:<22} {task:<34} {est.score(X_te, y_te):>7.4f} {seconds:>7.2f}")
+        print(f"{name:<22} {task:<38} {est.score(X_te, y_te):>7.4f} {seconds:>7.2f}")
 
 
 if __name__ == "__main__":

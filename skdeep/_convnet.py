@@ -60,8 +60,9 @@ _SHARED_PARAMETERS_DOC = """
         regressors). ``sy`` defaults to ``sx``; ``stride`` and ``pad`` are an int
         or a ``(y, x)`` pair. ``bias_pref`` defaults to 0.1 before a relu, else 0.
         The output layer is added from the targets when absent. ``None`` gives a
-        LeNet-style default: conv 16@5×5 relu, pool 2, conv 32@5×5 relu, pool 2,
-        fc 128 relu (kernels and pools shrink to fit small inputs).
+        LeNet-style default: conv 32@3×3 relu, pool 2, conv 64@3×3 relu, pool 2,
+        fc 128 relu, dropout 0.5 (no dropout for the regressor); kernels and pools
+        shrink to fit small inputs.
     input_shape : tuple of int or None, default=None
         ``(channels, height, width)`` of 2-D ``X`` rows. Without it, 2-D rows of a
         perfect-square length are read as square one-channel images, others as
@@ -78,7 +79,7 @@ _SHARED_PARAMETERS_DOC = """
         Nesterov's momentum for ``sgd`` (ConvNetJS uses the classical one).
     batch_size : int, default=32
         Minibatch size.
-    max_iter : int, default=30
+    max_iter : int, default=50
         Epochs.
     l1_decay, l2_decay : float, default=0.0, 0.0001
         ConvNetJS's weight penalties (divided by the batch size as there).
@@ -190,16 +191,18 @@ def _check_layers_param(layers, output_types):
     return list(layers)
 
 
-def default_layers(input_shape):
+def default_layers(input_shape, drop_prob=0.5):
     """The LeNet-style default for images of ``input_shape = (C, H, W)``.
 
-    Kernels are 5 wide along every axis that has at least 5 pixels (else the
-    axis length), padded to keep the size; pools halve every axis longer than 1.
+    conv 32@3×3 relu, max-pool 2, conv 64@3×3 relu, max-pool 2, fc 128 relu,
+    dropout ``drop_prob`` (none when 0). Kernels shrink to the axis length on thin inputs (a ``1 × n``
+    signal gets ``1 × 3`` kernels) and are padded to keep the size; pools halve
+    every axis longer than 1.
     """
     _, H, W = input_shape
     layers = []
-    for filters in (16, 32):
-        ky, kx = min(5, H), min(5, W)
+    for filters in (32, 64):
+        ky, kx = min(3, H), min(3, W)
         layers.append({"type": "conv", "sx": kx, "sy": ky, "filters": filters,
                        "pad": (ky // 2, kx // 2), "activation": "relu"})
         # padding k//2 keeps odd kernels size-preserving and grows even ones by 1
@@ -209,12 +212,16 @@ def default_layers(input_shape):
         layers.append({"type": "pool", "sx": px, "sy": py, "stride": (py, px)})
         H, W = H // py, W // px
     layers.append({"type": "fc", "num_neurons": 128, "activation": "relu"})
+    if drop_prob:
+        layers.append({"type": "dropout", "drop_prob": drop_prob})
     return layers
 
 
 class _BaseConvNet(BaseNetwork):
     _allow_nd = True
     _output_types = ()
+    #: Dropout before the output in the default architecture.
+    _default_drop_prob = 0.5
 
     def __init__(
         self,
@@ -227,7 +234,7 @@ class _BaseConvNet(BaseNetwork):
         momentum=0.9,
         nesterovs_momentum=False,
         batch_size=32,
-        max_iter=30,
+        max_iter=50,
         l1_decay=0.0,
         l2_decay=0.0001,
         early_stopping=False,
@@ -334,7 +341,7 @@ class _BaseConvNet(BaseNetwork):
     def _build_network(self, input_shape, n_outputs, rng_init, rng_dropout, dtype):
         specs = _check_layers_param(self.layers, self._output_types)
         if specs is None:
-            specs = default_layers(input_shape)
+            specs = default_layers(input_shape, self._default_drop_prob)
         specs = [dict(s) for s in specs]
         if not specs or specs[-1]["type"] not in _OUTPUT_TYPES:
             specs.append(self._output_spec(n_outputs))
@@ -524,7 +531,8 @@ class ConvNetClassifier(NetworkClassifierMixin, ClassifierMixin, TransformerMixi
     >>> X, y = load_digits(return_X_y=True)
     >>> net = ConvNetClassifier(
     ...     [{'type': 'conv', 'sx': 3, 'filters': 8, 'pad': 1, 'activation': 'relu'},
-    ...      {'type': 'pool', 'sx': 2}], max_iter=5, random_state=0)
+    ...      {'type': 'pool', 'sx': 2}], learning_rate_init=0.01, max_iter=10,
+    ...     random_state=0)
     >>> net.fit(X[:500] / 16, y[:500]).score(X[500:700] / 16, y[500:700]) > 0.85
     True
     """
@@ -603,6 +611,8 @@ class ConvNetRegressor(NetworkRegressorMixin, RegressorMixin, TransformerMixin,
     )
 
     _output_types = ("regression",)
+    # dropout noise before a linear output hurts regression more than it helps
+    _default_drop_prob = 0.0
 
     def _output_spec(self, n_outputs):
         return {"type": "regression", "num_neurons": n_outputs}

@@ -66,12 +66,12 @@ class Conv2D(Layer):
 
     Notes
     -----
-    Forward: the windows of the padded input are gathered by
-    ``sliding_window_view`` into ``cols`` of shape ``(N·Ho·Wo, C·ky·kx)`` and
-    multiplied by ``W`` reshaped to ``(F, C·ky·kx)`` — one GEMM per batch.
-    Backward: ``dW = dYᵀ cols``, ``db = Σ dY``, and the column gradient
-    ``dY W`` is scattered back (col2im) by a loop over the ``ky·kx`` kernel
-    offsets, never over pixels or samples. Weights start from
+    Forward: im2col gathers, by a loop over the ``ky·kx`` kernel offsets (never
+    over pixels or samples), the input rows each offset sees into ``cols`` of
+    shape ``(C·ky·kx, N·Ho·Wo)``; ``W`` reshaped to ``(F, C·ky·kx)`` times
+    ``cols`` is the whole batch in one GEMM. Backward: ``dW = dY colsᵀ``,
+    ``db = Σ dY``; the input gradient (col2im) adds ``W[:, :, i, j]ᵀ dY`` at the
+    rows of each offset. Working channels-first keeps every copy row-wise. Weights start from
     ``N(0, 1/fan_in)``, as ConvNetJS.
 
     Examples
@@ -107,15 +107,27 @@ class Conv2D(Layer):
         return (self.out_channels, conv_output_size(H, ky, sy, py),
                 conv_output_size(W, kx, sx, px))
 
+    def _offsets(self, Ho, Wo):
+        """``(i, j, view)`` for every kernel offset: the strided input rows it sees."""
+        (ky, kx), (sy, sx) = self.kernel_size, self.stride
+        for i in range(ky):
+            for j in range(kx):
+                yield i, j, (slice(None), slice(None), slice(i, i + sy * Ho, sy),
+                             slice(j, j + sx * Wo, sx))
+
     def forward(self, x, *, training):
         N, C, H, W_ = x.shape
-        (ky, kx), (sy, sx), (py, px) = self.kernel_size, self.stride, self.padding
-        F = self.out_channels
-        win = _windows(_pad(x, py, px), ky, kx, sy, sx)  # (N, C, Ho, Wo, ky, kx)
-        Ho, Wo = win.shape[2], win.shape[3]
-        # im2col, "channels first" so the copy reads whole rows of the image:
-        # (N, C, Ho, Wo, ky, kx) -> (C, ky, kx, N, Ho, Wo) -> (C·ky·kx, N·Ho·Wo)
-        cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(C * ky * kx, N * Ho * Wo)
+        (ky, kx), (py, px) = self.kernel_size, self.padding
+        F, Ho, Wo = self.output_shape(x.shape[1:])
+        # Channels-first padded copy, (N, C, H, W) -> (C, N, H + 2py, W + 2px), so
+        # that each kernel offset below copies whole rows.
+        xp = np.zeros((C, N, H + 2 * py, W_ + 2 * px), dtype=x.dtype)
+        xp[:, :, py:py + H, px:px + W_] = x.transpose(1, 0, 2, 3)
+        # im2col by a loop over the ky·kx offsets: cols (C, ky, kx, N, Ho, Wo)
+        cols = np.empty((C, ky, kx, N, Ho, Wo), dtype=x.dtype)
+        for i, j, view in self._offsets(Ho, Wo):
+            cols[:, i, j] = xp[view]
+        cols = cols.reshape(C * ky * kx, N * Ho * Wo)
         out = self.params["W"].reshape(F, -1) @ cols  # (F, N·Ho·Wo), one GEMM
         out += self.params["b"][:, None]
         if training:
@@ -125,7 +137,7 @@ class Conv2D(Layer):
 
     def backward(self, grad_output):
         cols, (N, C, H, W_) = self._cache
-        (ky, kx), (sy, sx), (py, px) = self.kernel_size, self.stride, self.padding
+        (py, px) = self.padding
         F, Ho, Wo = grad_output.shape[1:]
         # (N, F, Ho, Wo) -> (F, N, Ho, Wo) -> (F, N·Ho·Wo)
         g = np.ascontiguousarray(grad_output.transpose(1, 0, 2, 3)).reshape(F, -1)
@@ -133,15 +145,16 @@ class Conv2D(Layer):
         g.sum(axis=1, out=self.grads["b"])
         if not self.input_grad:
             return None
-        # (C·ky·kx, N·Ho·Wo) -> (C, ky, kx, N, Ho, Wo)
-        dcols = (self.params["W"].reshape(F, -1).T @ g).reshape(C, ky, kx, N, Ho, Wo)
-        dx = np.zeros((N, C, H + 2 * py, W_ + 2 * px), dtype=grad_output.dtype)
-        for i in range(ky):
-            for j in range(kx):
-                # col2im: (C, N, Ho, Wo) -> (N, C, Ho, Wo) added at strided positions
-                dx[:, :, i:i + sy * Ho:sy, j:j + sx * Wo:sx] += \
-                    dcols[:, i, j].transpose(1, 0, 2, 3)
-        return dx[:, :, py:py + H, px:px + W_]
+        # col2im fused with the GEMM, one small GEMM per kernel offset: the input
+        # rows seen at offset (i, j) receive W[:, :, i, j]ᵀ g. (F, C, ky, kx) ->
+        # (ky, kx, C, F)
+        W_offsets = np.ascontiguousarray(self.params["W"].transpose(2, 3, 1, 0))
+        dx = np.zeros((C, N, H + 2 * py, W_ + 2 * px), dtype=grad_output.dtype)
+        for i, j, view in self._offsets(Ho, Wo):
+            dx[view] += (W_offsets[i, j] @ g).reshape(C, N, Ho, Wo)
+        # (C, N, H, W) -> (N, C, H, W)
+        return np.ascontiguousarray(
+            dx[:, :, py:py + H, px:px + W_].transpose(1, 0, 2, 3))
 
     def __repr__(self):
         return (f"Conv2D({self.in_channels}, {self.out_channels}, "
