@@ -1,18 +1,22 @@
 """skdeep: deep-learning models as genuine scikit-learn estimators, in pure NumPy."""
 
 from ._convnet import ConvNetClassifier, ConvNetRegressor
+from ._dbn import DBNClassifier
 from ._linear_unit import LinearUnitRegressor
 from ._mlp import MLPNet, MLPNetRegressor
 from ._perceptron import PerceptronClassifier
+from ._rbm import RBMTransformer
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ConvNetClassifier",
     "ConvNetRegressor",
+    "DBNClassifier",
     "LinearUnitRegressor",
     "MLPNet",
     "MLPNetRegressor",
     "PerceptronClassifier",
+    "RBMTransformer",
     "__version__",
 ]

@@ -14,7 +14,7 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
@@ -30,7 +30,8 @@ from ._validation import (
 )
 from .nn.optimizers import OPTIMIZERS
 
-__all__ = ["BaseNetwork", "NetworkClassifierMixin", "NetworkRegressorMixin"]
+__all__ = ["BaseNetwork", "HiddenTransformMixin", "NetworkClassifierMixin",
+           "NetworkRegressorMixin"]
 
 #: Rows per forward pass at inference time: bounds memory on large inputs.
 INFERENCE_BATCH_SIZE = 4096
@@ -207,6 +208,8 @@ class BaseNetwork(BaseEstimator):
             )
         X = X.astype(dtype, copy=False)
         Y = Y.astype(dtype, copy=False)
+        if not resume:
+            self._initialize_network(network, X, Y, state["rngs"]["init"])
         loss = self._build_loss()
         if self.solver == "lbfgs":
             self._fit_lbfgs(network, loss, X, Y, state)
@@ -581,6 +584,17 @@ class BaseNetwork(BaseEstimator):
         z = self._forward(self._network, X.astype(self._dtype, copy=False))
         return self._loss_function.output(z).astype(X.dtype, copy=False)
 
+    def _forward_until(self, X, stop):
+        """Validated ``X`` through the first ``stop`` engine layers (inference)."""
+        X = self._validate_X(X)
+        x = X.astype(self._dtype, copy=False)
+        for layer in self._network.layers[:stop]:
+            x = layer.forward(x, training=False)
+        return x.astype(X.dtype, copy=False)
+
+    def _initialize_network(self, network, X, Y, rng):
+        """Set initial weights from the data before training (override: DBN)."""
+
     def __getstate__(self):
         state = self.__dict__.copy()
         network = state.get("_network")
@@ -795,3 +809,23 @@ class NetworkRegressorMixin:
             Predicted values.
         """
         return self._decode(self._output(X))
+
+
+class HiddenTransformMixin(TransformerMixin):
+    """``transform`` = the activations of the last hidden layer, for pipelines."""
+
+    def transform(self, X):
+        """Activations of the last hidden layer (features for a pipeline).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data (images too, for the convolutional estimators).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_hidden)
+            Flattened activations before the output layer.
+        """
+        hidden = self._forward_until(X, len(self._network.layers) - 1)
+        return hidden.reshape(hidden.shape[0], -1)  # (n, ...) -> (n, features)

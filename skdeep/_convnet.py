@@ -1,13 +1,16 @@
 """ConvNetClassifier and ConvNetRegressor: ConvNetJS's convolutional nets."""
 
 import numbers
-import warnings
-
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin, TransformerMixin
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseNetwork, NetworkClassifierMixin, NetworkRegressorMixin
+from ._base import (
+    BaseNetwork,
+    HiddenTransformMixin,
+    NetworkClassifierMixin,
+    NetworkRegressorMixin,
+)
 from ._validation import check_choice, check_number
 from .nn import Activation, Dense, Dropout, Sequential
 from .nn.conv import (
@@ -450,22 +453,6 @@ class _BaseConvNet(BaseNetwork):
     def _set_fitted_attributes(self, network):
         pass
 
-    def transform(self, X):
-        """Activations of the last hidden layer (features for a pipeline).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or images
-            Input data.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_hidden)
-            Flattened activations before the output layer.
-        """
-        hidden = self._run_until(X, len(self._network.layers) - 1)
-        return hidden.reshape(hidden.shape[0], -1)  # (n, ...) -> (n, features)
-
     def feature_maps(self, X, layer):
         """Activations after layer ``layer`` of ``layers_`` (what ConvNetJS draws).
 
@@ -487,19 +474,10 @@ class _BaseConvNet(BaseNetwork):
         if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not (
                 -n <= layer < n):
             raise ValueError(f"layer must be an int in [{-n}, {n}); got {layer!r}.")
-        return self._run_until(X, self._layer_ends[layer])
-
-    def _run_until(self, X, stop):
-        X = self._validate_X(X)
-        x = X.astype(self._dtype, copy=False)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            for engine_layer in self._network.layers[:stop]:
-                x = engine_layer.forward(x, training=False)
-        return x.astype(X.dtype, copy=False)
+        return self._forward_until(X, self._layer_ends[layer])
 
 
-class ConvNetClassifier(NetworkClassifierMixin, ClassifierMixin, TransformerMixin,
+class ConvNetClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransformMixin,
                         _BaseConvNet):
     __doc__ = (
         """Convolutional network classifier with ConvNetJS's layer vocabulary.
@@ -585,7 +563,7 @@ class ConvNetClassifier(NetworkClassifierMixin, ClassifierMixin, TransformerMixi
         return self._partial_fit(X, y, classes=classes)
 
 
-class ConvNetRegressor(NetworkRegressorMixin, RegressorMixin, TransformerMixin,
+class ConvNetRegressor(NetworkRegressorMixin, RegressorMixin, HiddenTransformMixin,
                        _BaseConvNet):
     __doc__ = (
         """Convolutional network regressor (ConvNetJS's ``regression`` output, L2 loss).

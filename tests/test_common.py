@@ -5,10 +5,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skdeep import (
     ConvNetClassifier,
     ConvNetRegressor,
+    DBNClassifier,
     LinearUnitRegressor,
     MLPNet,
     MLPNetRegressor,
     PerceptronClassifier,
+    RBMTransformer,
 )
 
 # Default configurations, in float32 (the default) and float64.
@@ -24,6 +26,15 @@ ESTIMATORS = [
     ConvNetClassifier(random_state=0, dtype="float64"),
     ConvNetRegressor(random_state=0),
     ConvNetRegressor(random_state=0, dtype="float64"),
+    RBMTransformer(random_state=0),
+    RBMTransformer(random_state=0, dtype="float64"),
+    RBMTransformer(visible_units="gaussian", learning_rate=0.01, random_state=0),
+    # The checks feed real values beyond [0, 1]: Gaussian visible units model them
+    # (Bernoulli ones refuse values above 1, see test_dbn.py).
+    DBNClassifier(visible_units="gaussian", pretrain_learning_rate=0.01,
+                  random_state=0),
+    DBNClassifier(visible_units="gaussian", pretrain_learning_rate=0.01,
+                  random_state=0, dtype="float64"),
 ]
 
 FLOAT32_ROUNDING = (
@@ -33,8 +44,24 @@ FLOAT32_ROUNDING = (
     "instance of the same estimator passes this check."
 )
 
+# scikit-learn declares these two for BernoulliRBM (sklearn/utils/_test_common/
+# instance_generator.py); the cause is the same here: score_samples flips one
+# randomly chosen unit per row, so its value depends on which rows come together.
+RBM_DECLARED = {
+    "check_methods_subset_invariance": "fails for the decision_function method "
+    "(scikit-learn's reason for BernoulliRBM: score_samples draws one random unit "
+    "to flip per row, so a subset draws other units)",
+    "check_methods_sample_order_invariance": "fails for the score_samples method "
+    "(scikit-learn's reason for BernoulliRBM: the random flips follow row order)",
+}
+
 # Declared per (class, dtype); each reason is the measured cause.
 EXPECTED_FAILED = {
+    ("RBMTransformer", "float32"): RBM_DECLARED,
+    ("RBMTransformer", "float64"): RBM_DECLARED,
+    ("DBNClassifier", "float32"): {
+        "check_methods_subset_invariance": FLOAT32_ROUNDING,
+    },
     ("MLPNetRegressor", "float32"): {
         "check_methods_subset_invariance": FLOAT32_ROUNDING,
     },

@@ -1,0 +1,436 @@
+"""RBMTransformer: a drop-in for scikit-learn's BernoulliRBM, and more (dnn.js CRBM)."""
+
+import copy
+import numbers
+import time
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state, gen_even_slices
+from sklearn.utils.validation import (
+    check_is_fitted,
+    check_non_negative,
+    validate_data,
+)
+
+from ._validation import check_bool, check_choice, check_dtype_param, check_number
+from .nn.optimizers import OPTIMIZERS
+from .nn.rbm import RBM, VISIBLE_UNITS
+
+__all__ = ["RBMTransformer", "check_visible_range"]
+
+
+def check_visible_range(X, visible_units, whom):
+    """Refuse data the visible units cannot model, naming the estimator.
+
+    Bernoulli units read values as probabilities (negative values are an error;
+    values above 1 are accepted, as scikit-learn's BernoulliRBM does); continuous
+    units (dnn.js CRBM) need ``[0, 1]``; Gaussian units take any real value.
+    """
+    if visible_units == "gaussian" or X.size == 0:
+        return
+    check_non_negative(X, f"{whom} (visible_units={visible_units!r})")
+    if visible_units == "continuous" and X.max() > 1:
+        raise ValueError(
+            f"visible_units='continuous' (dnn.js CRBM) needs X in [0, 1]; {whom} got "
+            f"values up to {X.max():.4g}. Scale X into [0, 1] first."
+        )
+
+
+class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Restricted Boltzmann machine as an unsupervised feature transformer.
+
+    A drop-in replacement for :class:`sklearn.neural_network.BernoulliRBM` (same
+    parameters, defaults, attributes and methods; persistent contrastive
+    divergence with one Gibbs step by default, as there), and beyond it:
+    Gaussian and continuous (dnn.js CRBM) visible units, CD-k or PCD, momentum,
+    weight decay, the engine's solvers, ``reconstruct`` and ``free_energy``.
+
+    Parameters
+    ----------
+    n_components : int, default=256
+        Number of hidden units.
+    learning_rate : float, default=0.1
+        Step size. As in scikit-learn, tune it in ``[1e-3, 1]``.
+    batch_size : int, default=10
+        Examples per minibatch.
+    n_iter : int, default=10
+        Passes over the training data.
+    verbose : int, default=0
+        Print the pseudo-likelihood (Bernoulli units) or mean free energy, and
+        seconds, after each pass.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights and the Gibbs sampling.
+    visible_units : {'bernoulli', 'gaussian', 'continuous'}, default='bernoulli'
+        ``'bernoulli'`` for data in ``[0, 1]`` read as probabilities;
+        ``'gaussian'`` (unit variance) for standardised real data;
+        ``'continuous'`` is dnn.js's CRBM for values in ``[0, 1]``
+        (truncated-exponential units).
+    k : int, default=1
+        Gibbs steps of the negative phase (CD-k / PCD-k).
+    persistent : bool, default=True
+        Persistent contrastive divergence (a chain kept across batches, as
+        scikit-learn) or plain CD-k from the data (``False``, as dnn.js).
+    momentum : float, default=0.0
+        Momentum of the ``'sgd'`` solver.
+    weight_decay : float, default=0.0
+        L2 penalty on the weights.
+    solver : {'sgd', 'adam', 'adagrad', 'adadelta'}, default='sgd'
+        Optimizer of the contrastive-divergence gradient.
+    shuffle : bool, default=False
+        Shuffle the samples every pass (scikit-learn does not).
+    dtype : {'float32', 'float64'} or None, default='float32'
+        Computation dtype; ``None`` follows the input.
+
+    Attributes
+    ----------
+    intercept_hidden_ : ndarray of shape (n_components,)
+        Hidden biases.
+    intercept_visible_ : ndarray of shape (n_features,)
+        Visible biases.
+    components_ : ndarray of shape (n_components, n_features)
+        Weights.
+    h_samples_ : ndarray of shape (batch_size, n_components)
+        Hidden states of the persistent chain.
+    n_features_in_ : int
+        Number of input features.
+    feature_names_in_ : ndarray of str
+        Input feature names, when given.
+
+    See Also
+    --------
+    sklearn.neural_network.BernoulliRBM : The estimator this one replaces.
+    DBNClassifier : RBMs stacked and fine-tuned.
+
+    Notes
+    -----
+    Seed 000 (dnn.js ``rbm.js`` and ``crbm.js``). Hidden means
+    ``p(h|v) = σ(W v + b_h)``; the CD gradient
+    ``E_data[h vᵀ] − E_model[h vᵀ]``. For continuous units the visible mean is
+    ``1/(1 − e^(−a)) − 1/a`` (1/2 at ``a = 0``), sampled by inverting its CDF.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep import RBMTransformer
+    >>> X = np.array([[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
+    >>> model = RBMTransformer(n_components=2, random_state=0).fit(X)
+    >>> model.transform(X).shape
+    (4, 2)
+    """
+
+    def __init__(
+        self,
+        n_components=256,
+        *,
+        learning_rate=0.1,
+        batch_size=10,
+        n_iter=10,
+        verbose=0,
+        random_state=None,
+        visible_units="bernoulli",
+        k=1,
+        persistent=True,
+        momentum=0.0,
+        weight_decay=0.0,
+        solver="sgd",
+        shuffle=False,
+        dtype="float32",
+    ):
+        self.n_components = n_components
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_iter = n_iter
+        self.verbose = verbose
+        self.random_state = random_state
+        self.visible_units = visible_units
+        self.k = k
+        self.persistent = persistent
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.solver = solver
+        self.shuffle = shuffle
+        self.dtype = dtype
+
+    # ------------------------------------------------------------ validation
+    def _check_params(self):
+        check_number("n_components", self.n_components, kind=numbers.Integral, low=1)
+        check_number("learning_rate", self.learning_rate, low=0, low_inclusive=False)
+        check_number("batch_size", self.batch_size, kind=numbers.Integral, low=1)
+        check_number("n_iter", self.n_iter, kind=numbers.Integral, low=0)
+        check_number("verbose", int(self.verbose), kind=numbers.Integral, low=0)
+        check_choice("visible_units", self.visible_units, VISIBLE_UNITS)
+        check_number("k", self.k, kind=numbers.Integral, low=1)
+        check_bool("persistent", self.persistent)
+        check_bool("shuffle", self.shuffle)
+        check_number("momentum", self.momentum, low=0, high=1)
+        check_number("weight_decay", self.weight_decay, low=0)
+        check_choice("solver", self.solver, tuple(OPTIMIZERS))
+        check_dtype_param(self.dtype)
+
+    def _validate_input(self, X, reset):
+        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=reset)
+        check_visible_range(X, self.visible_units if reset else self._visible_units,
+                            type(self).__name__)
+        return X
+
+    # ------------------------------------------------------------ engine
+    def _engine(self):
+        """The engine RBM over this estimator's fitted arrays (no copy)."""
+        rbm = RBM(1, 1, visible_units=self._visible_units)
+        rbm.params = {"W": self.components_, "b_h": self.intercept_hidden_,
+                      "b_v": self.intercept_visible_}
+        rbm.grads = {k: np.zeros_like(v) for k, v in rbm.params.items()}
+        return rbm
+
+    def _compute(self, X):
+        return X.astype(self._dtype, copy=False)
+
+    # ------------------------------------------------------------ public API
+    def fit(self, X, y=None):
+        """Fit the model to ``X`` by (persistent) contrastive divergence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : RBMTransformer
+            The fitted model.
+        """
+        self._check_params()
+        snapshot = dict(self.__dict__)
+        try:
+            X = self._validate_input(X, reset=True)
+            self._initialise(X)
+            self._train(X, n_passes=self.n_iter)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+        return self
+
+    def partial_fit(self, X, y=None):
+        """Fit the model to the batch ``X`` (one pass, as scikit-learn).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : RBMTransformer
+            The updated model.
+        """
+        self._check_params()
+        first = not hasattr(self, "components_")
+        snapshot = dict(self.__dict__)
+        try:
+            X = self._validate_input(X, reset=first)
+            if first:
+                self._initialise(X)
+            self._train(X, n_passes=1)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+        return self
+
+    def _initialise(self, X):
+        dtype = check_dtype_param(self.dtype)
+        self._dtype = X.dtype if dtype is None else dtype
+        self._visible_units = self.visible_units
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        init, sampling = np.random.SeedSequence(seed).spawn(2)
+        self._rng = np.random.default_rng(sampling)
+        rbm = RBM(X.shape[1], self.n_components, visible_units=self.visible_units,
+                  rng=np.random.default_rng(init), dtype=self._dtype)
+        self.components_ = rbm.params["W"]
+        self.intercept_hidden_ = rbm.params["b_h"]
+        self.intercept_visible_ = rbm.params["b_v"]
+        self.h_samples_ = np.zeros((self.batch_size, self.n_components),
+                                   dtype=self._dtype)
+        self._optimizer = None
+
+    def _make_optimizer(self):
+        name = self.solver
+        if name == "sgd":
+            return OPTIMIZERS["sgd"](self.learning_rate, self.momentum, False)
+        if name == "adadelta":
+            return OPTIMIZERS["adadelta"]()
+        return OPTIMIZERS[name](self.learning_rate)
+
+    def _train(self, X, n_passes):
+        # Work on copies: a failed or diverged pass must not touch the model.
+        rbm = copy.deepcopy(self._engine())
+        optimizer = (copy.deepcopy(self._optimizer) if self._optimizer is not None
+                     else self._make_optimizer())
+        optimizer.learning_rate_ = optimizer.learning_rate_init = (
+            1.0 if self.solver == "adadelta" else float(self.learning_rate))
+        rng = copy.deepcopy(self._rng)
+        chain = self.h_samples_.copy()
+        X = self._compute(X)
+        n = X.shape[0]
+        params = [rbm.params["W"], rbm.params["b_h"], rbm.params["b_v"]]
+        grads = [rbm.grads["W"], rbm.grads["b_h"], rbm.grads["b_v"]]
+        n_batches = int(np.ceil(n / self.batch_size))
+        slices = list(gen_even_slices(n_batches * self.batch_size, n_batches,
+                                      n_samples=n))
+        decay = rbm.params["W"].dtype.type(self.weight_decay)
+        done = 0
+        for _ in range(n_passes):
+            start = time.perf_counter()
+            data = X[rng.permutation(n)] if self.shuffle else X
+            for batch in slices:
+                h = rbm.cd_gradients(data[batch], self.k, rng,
+                                     chain if self.persistent else None)
+                if self.persistent:
+                    chain = h
+                if decay:
+                    grads[0] += decay * params[0]
+                optimizer.step(params, grads)
+            if not all(np.isfinite(p).all() for p in params):
+                if done == 0:
+                    raise ValueError(
+                        "RBM training produced non-finite weights; reduce "
+                        f"learning_rate (now {self.learning_rate}) or scale X."
+                    )
+                warnings.warn(
+                    f"RBM training diverged in pass {done + 1}; keeping the weights "
+                    f"of pass {done}. Reduce learning_rate (now {self.learning_rate}).",
+                    ConvergenceWarning,
+                )
+                break
+            done += 1
+            self._commit(rbm, optimizer, rng, chain)
+            if self.verbose:
+                print(f"[{type(self).__name__}] Iteration {done}, "
+                      f"{self._progress_label(X)}, "
+                      f"time = {time.perf_counter() - start:.2f}s")
+
+    def _commit(self, rbm, optimizer, rng, chain):
+        # copies, so that the next pass's in-place updates do not leak on failure
+        self.components_ = rbm.params["W"].copy()
+        self.intercept_hidden_ = rbm.params["b_h"].copy()
+        self.intercept_visible_ = rbm.params["b_v"].copy()
+        self._optimizer = copy.deepcopy(optimizer)
+        self._rng = copy.deepcopy(rng)
+        self.h_samples_ = chain.copy()
+
+    def _progress_label(self, X):
+        if self._visible_units == "bernoulli":
+            return f"pseudo-likelihood = {self.score_samples(X).mean():.2f}"
+        return f"mean free energy = {self.free_energy(X).mean():.2f}"
+
+    def transform(self, X):
+        """Hidden-unit probabilities ``p(h = 1 | v)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        h : ndarray of shape (n_samples, n_components)
+            Latent representation.
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        return self._engine().hidden_mean(self._compute(X)).astype(X.dtype, copy=False)
+
+    def gibbs(self, v):
+        """One Gibbs step ``v → h → v`` with sampled units.
+
+        Parameters
+        ----------
+        v : array-like of shape (n_samples, n_features)
+            Visible values to start from.
+
+        Returns
+        -------
+        v_new : ndarray of shape (n_samples, n_features)
+            Visible values after one step.
+        """
+        check_is_fitted(self)
+        v = self._validate_input(v, reset=False)
+        rbm, rng = self._engine(), self._rng
+        h = rbm.sample_hidden(rbm.hidden_mean(self._compute(v)), rng)
+        return rbm.sample_visible(h, rng).astype(v.dtype, copy=False)
+
+    def reconstruct(self, X):
+        """Mean-field reconstruction ``v → p(h|v) → E[v|h]`` (what dnn.js prints).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+            Reconstructed visible means.
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        return self._engine().reconstruct(self._compute(X)).astype(X.dtype, copy=False)
+
+    def free_energy(self, X):
+        """Free energy ``F(v)`` of each row (lower = more probable under the model).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Free energies.
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        return self._engine().free_energy(self._compute(X)).astype(X.dtype, copy=False)
+
+    def score_samples(self, X):
+        """Pseudo-log-likelihood of each row (Bernoulli units), as scikit-learn.
+
+        A random visible unit of each row is flipped and the score is
+        ``n_features · log σ(F(ṽ) − F(v))``. For Gaussian and continuous visible
+        units, which have no such score, the negative free energy (the log
+        likelihood up to the constant ``log Z``) is returned.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Scores (higher = more probable).
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        rbm = self._engine()
+        Xc = self._compute(X)
+        if self._visible_units != "bernoulli":
+            return (-rbm.free_energy(Xc)).astype(X.dtype, copy=False)
+        rng = check_random_state(self.random_state)
+        sub = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
+        return rbm.pseudo_likelihood(Xc, sub).astype(X.dtype, copy=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = self.visible_units != "gaussian"
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
