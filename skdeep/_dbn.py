@@ -78,7 +78,8 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
     >>> from sklearn.datasets import load_digits
     >>> from skdeep import DBNClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> dbn = DBNClassifier((64,), pretrain_n_iter=5, max_iter=30, random_state=0)
+    >>> dbn = DBNClassifier((64,), pretrain_n_iter=5, learning_rate_init=0.01,
+    ...                     max_iter=30, random_state=0)
     >>> dbn.fit(X / 16, y).score(X / 16, y) > 0.95
     True
     """
