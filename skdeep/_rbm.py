@@ -429,6 +429,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         sub = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
         return rbm.pseudo_likelihood(Xc, sub).astype(X.dtype, copy=False)
 
+    @property
+    def _n_features_out(self):
+        """Number of transformed features, for ``get_feature_names_out``."""
+        return self.components_.shape[0]
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = self.visible_units != "gaussian"
