@@ -10,6 +10,7 @@ from .base import Layer, Sequential
 from .conv import AvgPool2D, Conv2D, Flatten, MaxPool2D, Maxout
 from .dense import Dense
 from .dropout import Dropout
+from .embedding import Embedding
 from .losses import (
     LOSSES,
     Loss,
@@ -17,8 +18,10 @@ from .losses import (
     PoissonLoss,
     SigmoidBinaryCrossEntropy,
     SoftmaxCrossEntropy,
+    SparseSoftmaxCrossEntropy,
     SquaredError,
 )
+from .recurrent import CELLS, GRUCell, LSTMCell, Recurrent, RNNCell
 from .optimizers import (
     OPTIMIZERS,
     SGD,
@@ -31,7 +34,7 @@ from .optimizers import (
 
 #: Every layer class the engine exports; the gradient-check table must cover each.
 LAYERS = (Dense, Activation, Dropout, Sequential, Conv2D, MaxPool2D, AvgPool2D,
-          Flatten, Maxout)
+          Flatten, Maxout, Embedding, Recurrent)
 
 __all__ = [
     "ACTIVATIONS",
@@ -44,8 +47,12 @@ __all__ = [
     "Adam",
     "AvgPool2D",
     "Conv2D",
+    "CELLS",
     "Dense",
     "Dropout",
+    "Embedding",
+    "GRUCell",
+    "LSTMCell",
     "Flatten",
     "Layer",
     "Loss",
@@ -54,10 +61,13 @@ __all__ = [
     "MulticlassHinge",
     "Optimizer",
     "PoissonLoss",
+    "RNNCell",
+    "Recurrent",
     "SGD",
     "Sequential",
     "SigmoidBinaryCrossEntropy",
     "SoftmaxCrossEntropy",
+    "SparseSoftmaxCrossEntropy",
     "SquaredError",
     "clip_grad_norm",
     "functional",

@@ -77,7 +77,7 @@ class Dense(Layer):
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
     def forward(self, x, *, training):
-        y = x @ self.params["W"]
+        y = x @ self.params["W"]  # (..., n_in) -> (..., n_out): time steps too
         if "b" in self.params:
             y += self.params["b"]
         if training:
@@ -86,9 +86,12 @@ class Dense(Layer):
 
     def backward(self, grad_output):
         x = self._cache
-        np.matmul(x.T, grad_output, out=self.grads["W"])
+        # (..., n) -> (rows, n): sequences (N, T, n) count every step as a row
+        x2 = x.reshape(-1, self.n_in)
+        g2 = grad_output.reshape(-1, self.n_out)
+        np.matmul(x2.T, g2, out=self.grads["W"])
         if "b" in self.params:
-            grad_output.sum(axis=0, out=self.grads["b"])
+            g2.sum(axis=0, out=self.grads["b"])
         return grad_output @ self.params["W"].T
 
     def __repr__(self):

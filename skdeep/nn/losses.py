@@ -97,6 +97,34 @@ class SoftmaxCrossEntropy(Loss):
         return softmax(z)
 
 
+class SparseSoftmaxCrossEntropy(Loss):
+    """Softmax cross-entropy with integer class targets (no one-hot matrix).
+
+    For large vocabularies (language models) the one-hot target matrix would be
+    as large as the logits; integer targets avoid it.
+
+    Notes
+    -----
+    ``L = -(1/N) Σ_n log softmax(z_n)[y_n]``; ``dL/dz = (softmax(z) - onehot(y))/N``.
+    """
+
+    out_activation = "softmax"
+
+    def loss(self, z, y):
+        n = z.shape[0]
+        y = np.asarray(y).astype(np.intp, copy=False).reshape(-1)
+        rows = np.arange(n)
+        logp = log_softmax(z)
+        value = -float(np.sum(logp[rows, y])) / n
+        grad = np.exp(logp, out=logp)  # softmax, reusing the buffer
+        grad[rows, y] -= 1
+        grad /= grad.dtype.type(n)
+        return value, grad
+
+    def output(self, z):
+        return softmax(z)
+
+
 class SigmoidBinaryCrossEntropy(Loss):
     """Independent logistic log loss per output (binary and multilabel).
 
@@ -214,6 +242,7 @@ class PoissonLoss(Loss):
 #: The losses an estimator can name.
 LOSSES = {
     "softmax_cross_entropy": SoftmaxCrossEntropy,
+    "sparse_softmax_cross_entropy": SparseSoftmaxCrossEntropy,
     "sigmoid_cross_entropy": SigmoidBinaryCrossEntropy,
     "squared_error": SquaredError,
     "multiclass_hinge": MulticlassHinge,

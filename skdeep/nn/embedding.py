@@ -1,0 +1,59 @@
+"""Token embeddings."""
+
+import numpy as np
+
+from .base import Layer
+
+__all__ = ["Embedding"]
+
+
+class Embedding(Layer):
+    """Lookup table mapping token ids to dense vectors.
+
+    Parameters
+    ----------
+    n_tokens : int
+        Vocabulary size.
+    dim : int
+        Embedding size.
+    rng : numpy.random.Generator
+        Source of the initial vectors, ``U(-0.1, 0.1)``.
+    dtype : dtype, default=np.float32
+        Parameter dtype.
+
+    Notes
+    -----
+    Forward ``y[n, t] = E[x[n, t]]``; backward scatters the output gradient back
+    to the rows that were looked up (``np.add.at``, so repeated tokens add up).
+    Integer inputs have no gradient; ``backward`` returns ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Embedding
+    >>> emb = Embedding(10, 4, rng=np.random.default_rng(0))
+    >>> emb.forward(np.array([[1, 2, 3]]), training=False).shape
+    (1, 3, 4)
+    """
+
+    def __init__(self, n_tokens, dim, *, rng, dtype=np.float32):
+        super().__init__()
+        self.n_tokens, self.dim = int(n_tokens), int(dim)
+        self.params = {"E": rng.uniform(-0.1, 0.1, (self.n_tokens, self.dim))
+                       .astype(dtype)}
+        self.grads = {"E": np.zeros_like(self.params["E"])}
+
+    def forward(self, x, *, training):
+        if training:
+            self._cache = x
+        return self.params["E"][x]  # (N, T) ids -> (N, T, dim)
+
+    def backward(self, grad_output):
+        ids = self._cache
+        self.grads["E"][...] = 0
+        # (N, T, dim) -> (N·T, dim), summed into the looked-up rows
+        np.add.at(self.grads["E"], ids.reshape(-1), grad_output.reshape(-1, self.dim))
+        return None
+
+    def __repr__(self):
+        return f"Embedding({self.n_tokens}, {self.dim})"
