@@ -323,55 +323,91 @@ class BaseNetwork(BaseEstimator):
             return alpha * (1 - self.l1_ratio), alpha * self.l1_ratio
         return alpha, 0.0
 
-    def _fit_stochastic(self, network, loss, X, Y, y_raw, state, incremental):
-        n_total = X.shape[0]
-        early_stopping = self.early_stopping and not incremental
-        if early_stopping:
-            stratify = y_raw if self._stratify_split(y_raw) else None
-            X, X_val, Y, Y_val, _, y_val = train_test_split(
-                X, Y, y_raw, random_state=state["rngs"]["split_seed"],
-                test_size=self.validation_fraction, stratify=stratify,
+    # The epoch loop below is shared by every network estimator; what an epoch
+    # iterates over (minibatches of rows, or BPTT windows of a token stream), how
+    # the validation data are held out and how they are scored are hooks.
+    def _split_validation(self, X, Y, y_raw, state):
+        """Hold out ``validation_fraction``; return ``(train, validation)`` data."""
+        stratify = y_raw if self._stratify_split(y_raw) else None
+        X_tr, X_val, Y_tr, Y_val, _, y_val = train_test_split(
+            X, Y, y_raw, random_state=state["rngs"]["split_seed"],
+            test_size=self.validation_fraction, stratify=stratify,
+        )
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small: validation_fraction="
+                f"{self.validation_fraction} of {X.shape[0]} samples leaves "
+                f"{X_val.shape[0]}; increase validation_fraction or disable "
+                "early_stopping."
             )
-            if X_val.shape[0] < 2:
-                raise ValueError(
-                    "The validation set is too small: validation_fraction="
-                    f"{self.validation_fraction} of {n_total} samples leaves "
-                    f"{X_val.shape[0]}; increase validation_fraction or disable "
-                    "early_stopping."
-                )
+        return (X_tr, Y_tr), (X_val, Y_val, y_val)
+
+    def _evaluate(self, network, loss, validation):
+        """``(score, loss)`` on held-out data (higher score is better)."""
+        X_val, Y_val, y_val = validation
+        out_val = self._forward(network, X_val)
+        score = self._validation_score(y_val, self._decode(loss.output(out_val)))
+        return score, loss.loss(out_val, Y_val)[0]
+
+    def _run_epoch(self, network, loss, train, state, params, grads):
+        """One pass over the training data; returns ``(mean loss, samples seen)``.
+
+        Raises ``_Diverged`` as soon as the loss stops being finite.
+        """
+        X, Y = train
         n_samples = X.shape[0]
         batch = self._batch_size(n_samples)
         optimizer = state["optimizer"]
+        order = (state["rngs"]["shuffle"].permutation(n_samples) if self.shuffle
+                 else None)
+        accumulated = 0.0
+        for begin in range(0, n_samples, batch):
+            if order is None:
+                Xb, Yb = X[begin:begin + batch], Y[begin:begin + batch]
+            else:
+                idx = order[begin:begin + batch]
+                Xb, Yb = X[idx], Y[idx]
+            value = self._train_step(network, loss, Xb, Yb, state, params, grads,
+                                     optimizer, Xb.shape[0])
+            accumulated += value * Xb.shape[0]
+        return accumulated / n_samples, n_samples
+
+    def _train_step(self, network, loss, Xb, Yb, state, params, grads, optimizer,
+                    n_rows):
+        """Forward, loss, backward, penalty and update of one batch; its loss."""
+        z = network.forward(Xb, training=True)
+        value, grad = loss.loss(z, Yb)
+        if not np.isfinite(value):
+            raise _Diverged
+        if state["initial_loss"] is None:
+            state["initial_loss"] = value  # before any update
+        network.backward(grad)
+        value += self._penalty(network, n_rows, add_to_grads=True)
+        self._before_step(grads)
+        optimizer.step(params, grads)
+        return value
+
+    def _before_step(self, grads):
+        """Adjust gradients before the update (override: clipping)."""
+
+    def _fit_stochastic(self, network, loss, X, Y, y_raw, state, incremental):
+        early_stopping = self.early_stopping and not incremental
+        if early_stopping:
+            train, validation = self._split_validation(X, Y, y_raw, state)
+        else:
+            train, validation = (X, Y), None
         params = network.param_arrays()
         grads = network.grad_arrays()
-        rng_shuffle = state["rngs"]["shuffle"]
         best_params = None
         n_epochs = 1 if incremental else self.max_iter
-        last_good = ([p.copy() for p in params], copy.deepcopy(optimizer))
+        last_good = ([p.copy() for p in params], copy.deepcopy(state["optimizer"]))
 
         for epoch in range(n_epochs):
             start = time.perf_counter()
+            optimizer = state["optimizer"]
             try:
-                order = rng_shuffle.permutation(n_samples) if self.shuffle else None
-                accumulated = 0.0
-                for begin in range(0, n_samples, batch):
-                    if order is None:
-                        Xb, Yb = X[begin:begin + batch], Y[begin:begin + batch]
-                    else:
-                        idx = order[begin:begin + batch]
-                        Xb, Yb = X[idx], Y[idx]
-                    n_b = Xb.shape[0]
-                    z = network.forward(Xb, training=True)
-                    value, grad = loss.loss(z, Yb)
-                    if not np.isfinite(value):
-                        raise _Diverged
-                    if state["initial_loss"] is None:
-                        state["initial_loss"] = value  # before any update
-                    network.backward(grad)
-                    value += self._penalty(network, n_b, add_to_grads=True)
-                    optimizer.step(params, grads)
-                    accumulated += value * n_b
-                epoch_loss = accumulated / n_samples
+                epoch_loss, n_seen = self._run_epoch(network, loss, train, state,
+                                                     params, grads)
                 if not (np.isfinite(epoch_loss) and _all_finite(params)):
                     raise _Diverged
             except _Diverged:
@@ -397,22 +433,19 @@ class BaseNetwork(BaseEstimator):
                 )
                 break
             state["n_iter"] += 1
-            state["t"] += n_samples
+            state["t"] += n_seen
             state["loss"] = epoch_loss
             state["loss_curve"].append(epoch_loss)
+            seconds = time.perf_counter() - start
             message = f"Iteration {state['n_iter']}, loss = {epoch_loss:.8f}"
             if early_stopping:
-                out_val = self._forward(network, X_val)
-                score = self._validation_score(
-                    y_val, self._decode(loss.output(out_val))
-                )
-                val_loss = loss.loss(out_val, Y_val)[0]
+                score, val_loss = self._evaluate(network, loss, validation)
                 state["validation_scores"].append(score)
                 state["validation_loss_curve"].append(val_loss)
                 message += f", validation score = {score:.6f}"
             optimizer.iteration_ends(state["t"])
             if self.verbose:
-                print(message + f", {time.perf_counter() - start:.2f}s")
+                print(message + self._progress_suffix(n_seen, seconds))
             stop = False
             if self.tol is not None:
                 improved_best = self._update_no_improvement(state, early_stopping)
@@ -442,6 +475,9 @@ class BaseNetwork(BaseEstimator):
             for p, best in zip(params, best_params):
                 p[...] = best
         self._warn_if_loss_exploded(state)
+
+    def _progress_suffix(self, n_seen, seconds):
+        return f", {seconds:.2f}s"
 
     def _warn_if_loss_exploded(self, state):
         """Warn when training ends far above where it started.
