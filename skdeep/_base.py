@@ -206,7 +206,7 @@ class BaseNetwork(BaseEstimator):
                 X.shape[1:], Y.shape[1], state["rngs"]["init"],
                 state["rngs"]["dropout"], dtype,
             )
-        X = X.astype(dtype, copy=False)
+        X = self._cast_input(X, dtype)
         Y = Y.astype(dtype, copy=False)
         if not resume:
             self._initialize_network(network, X, Y, state["rngs"]["init"])
@@ -217,6 +217,11 @@ class BaseNetwork(BaseEstimator):
             self._fit_stochastic(network, loss, X, Y, y, state, incremental)
         network.clear_cache()
         self._commit(network, loss, state)
+
+    @staticmethod
+    def _cast_input(X, dtype):
+        """The training input in the compute dtype (override: token ids stay ints)."""
+        return X.astype(dtype, copy=False)
 
     def _new_train_state(self):
         return {

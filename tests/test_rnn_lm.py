@@ -1,0 +1,179 @@
+"""RNNLanguageModel: hand-written conformance tests (text input), behaviour, errors."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from skdeep import RNNLanguageModel
+
+DOCS = ["abcabcabcabc", "abcabcabc", "xyzxyzxyz", "xyzxyzxyzxyz"] * 10
+FAST = dict(hidden_size=16, bptt=8, batch_size=4, max_iter=15,
+            learning_rate_init=0.02, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return RNNLanguageModel(**FAST).fit(DOCS)
+
+
+def test_learns_the_patterns(fitted):
+    assert list(fitted.predict(["abcab", "xyzx"])) == ["c", "y"]
+    assert fitted.perplexity(["abcabc"]) < 2.0
+    proba = fitted.predict_proba(["abc", "xy"])
+    assert proba.shape == (2, len(fitted.tokens_))
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    assert fitted.tokens_[0] == "<eos>" and fitted.vocabulary_["<unk>"] == 1
+
+
+def test_score_is_the_mean_log_likelihood(fitted):
+    score = fitted.score(["abc"])
+    # three characters and the closing <eos>, each from its left context
+    logp = []
+    for ctx, nxt in [("", "a"), ("a", "b"), ("ab", "c"), ("abc", "<eos>")]:
+        logp.append(np.log(fitted.predict_proba([ctx])[0, fitted.vocabulary_[nxt]]))
+    assert score == pytest.approx(np.mean(logp), rel=1e-5)
+    assert fitted.perplexity(["abc"]) == pytest.approx(np.exp(-score), rel=1e-9)
+
+
+def test_clone_get_set_params(fitted):
+    est = clone(fitted)
+    assert not hasattr(est, "vocabulary_")
+    assert est.get_params()["hidden_size"] == 16
+    est.set_params(cell="gru", hidden_size=8)
+    assert est.get_params()["cell"] == "gru"
+
+
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_persistence_round_trip(tmp_path, fitted, dump):
+    if dump == "pickle":
+        loaded = pickle.loads(pickle.dumps(fitted))
+    else:
+        joblib.dump(fitted, tmp_path / "lm.joblib")
+        loaded = joblib.load(tmp_path / "lm.joblib")
+    np.testing.assert_array_equal(loaded.predict_proba(DOCS[:3]),
+                                  fitted.predict_proba(DOCS[:3]))
+    assert loaded.generate("ab", 20, random_state=1) == fitted.generate(
+        "ab", 20, random_state=1)
+
+
+def test_not_fitted_errors():
+    lm = RNNLanguageModel()
+    for method in (lm.predict, lm.predict_proba, lm.score, lm.transform):
+        with pytest.raises(NotFittedError):
+            method(["abc"])
+    with pytest.raises(NotFittedError):
+        lm.generate("abc")
+
+
+def test_generate_is_reproducible_and_respects_options(fitted):
+    a = fitted.generate("ab", 30, random_state=3)
+    assert a == fitted.generate("ab", 30, random_state=3)
+    assert a.startswith("ab") and len(a) == 32
+    greedy = fitted.generate("abcab", 4, top_k=1)
+    assert greedy == "abcabcabc"
+    with pytest.raises(ValueError, match="temperature"):
+        fitted.generate("ab", 3, temperature=0)
+
+
+def test_grid_search_selects_by_perplexity():
+    search = GridSearchCV(RNNLanguageModel(**{**FAST, "max_iter": 8}),
+                          {"hidden_size": [2, 24], "cell": ["rnn", "lstm"]}, cv=2)
+    search.fit(DOCS)
+    assert search.best_params_["hidden_size"] == 24
+    best = search.best_estimator_
+    assert search.best_score_ == pytest.approx(
+        np.mean([search.cv_results_[f"split{i}_test_score"][search.best_index_]
+                 for i in range(2)]))
+    assert best.perplexity(DOCS) < 3
+
+
+def test_pipeline_into_a_classifier():
+    labels = np.array([0, 0, 1, 1] * 10)
+    pipe = make_pipeline(RNNLanguageModel(**FAST), LogisticRegression())
+    pipe.fit(DOCS, labels)
+    assert pipe.score(DOCS, labels) == 1.0
+    assert pipe[0].transform(DOCS[:2]).shape == (2, 16)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_exact_warm_start_resume(cell):
+    params = dict(FAST, cell=cell, num_layers=2, dropout=0.1, embedding_dim=6)
+    once = RNNLanguageModel(**{**params, "max_iter": 4}).fit(DOCS)
+    twice = RNNLanguageModel(**{**params, "max_iter": 2, "warm_start": True})
+    twice.fit(DOCS).fit(DOCS)
+    for a, b in zip(once._network.param_arrays(), twice._network.param_arrays()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    inc = RNNLanguageModel(**params)
+    for _ in range(4):
+        inc.partial_fit(DOCS)
+    for a, b in zip(once._network.param_arrays(), inc._network.param_arrays()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_early_stopping_on_held_out_perplexity():
+    lm = RNNLanguageModel(**{**FAST, "max_iter": 30}, early_stopping=True,
+                          validation_fraction=0.2, n_iter_no_change=2).fit(DOCS)
+    assert len(lm.validation_scores_) == lm.n_iter_
+    assert lm.best_validation_score_ == max(lm.validation_scores_)
+    assert all(np.isclose(-s, v) for s, v in zip(lm.validation_scores_,
+                                                  lm.validation_loss_curve_))
+
+
+def test_word_level_vocabulary_limits():
+    docs = ["the cat sat on the mat", "the dog sat on the log", "a rare word"]
+    lm = RNNLanguageModel("word", hidden_size=8, bptt=4, batch_size=2, max_iter=2,
+                          min_count=2, random_state=0).fit(docs)
+    assert set(lm.vocabulary_) == {"<eos>", "<unk>", "the", "sat", "on"}
+    lm2 = RNNLanguageModel("word", max_vocab=4, max_iter=1, batch_size=2,
+                           random_state=0).fit(docs)
+    assert list(lm2.tokens_) == ["<eos>", "<unk>", "the", "on"]
+    out = lm.generate("the cat", 3, random_state=0)
+    assert out.startswith("the cat ") and len(out.split()) == 5
+
+
+def test_documented_edge_cases(fitted):
+    # an empty document predicts from the start-of-document context alone
+    assert fitted.predict([""])[0] in ("a", "x")
+    # text made only of unknown tokens is read as <unk> tokens: no crash
+    assert fitted.predict(["###"]).shape == (1,)
+    assert np.isfinite(fitted.score(["###"]))
+    assert fitted.transform([""]).shape == (1, 16)
+
+
+@pytest.mark.parametrize("X,error,match", [
+    ("just one string", TypeError, "single str"),
+    (["ok", 3], TypeError, r"X\[1\] is a int"),
+    ([], ValueError, "empty"),
+    (["", ""], ValueError, "vocabulary would be empty"),
+])
+def test_bad_documents(X, error, match):
+    with pytest.raises(error, match=match):
+        RNNLanguageModel(max_iter=1).fit(X)
+
+
+@pytest.mark.parametrize("params,error,match", [
+    ({"bptt": 0}, ValueError, "bptt"),
+    ({"cell": "transformer"}, ValueError, "cell"),
+    ({"hidden_size": -4}, ValueError, "hidden_size"),
+    ({"level": "byte"}, ValueError, "level"),
+    ({"batch_size": "auto"}, TypeError, "batch_size"),
+])
+def test_bad_parameters_fail_before_work(fitted, params, error, match):
+    lm = clone(fitted).set_params(**params)
+    with pytest.raises(error, match=match):
+        lm.fit(DOCS)
+
+
+def test_failed_fit_keeps_the_model(fitted):
+    lm = pickle.loads(pickle.dumps(fitted))
+    state = joblib.hash(lm)
+    with pytest.raises(TypeError):
+        lm.partial_fit(["ok", None])
+    assert joblib.hash(lm) == state
