@@ -10,9 +10,12 @@ import warnings
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
 
 import skdeep
+from skdeep.datasets import load_sklearn_descriptions
 
 
 def _rows():
@@ -43,13 +46,32 @@ def _rows():
     yield ("ConvNetRegressor", "top half as 1x4x8 image -> ink (R^2)",
            skdeep.ConvNetRegressor(input_shape=(1, 4, 8), max_iter=20,
                                    random_state=0), R_tr, r_tr, R_te, r_te)
+    rbm_pipeline = make_pipeline(
+        skdeep.RBMTransformer(n_components=100, learning_rate=0.06, n_iter=20,
+                              random_state=0),
+        LogisticRegression(C=100, max_iter=1000))
+    yield ("RBMTransformer", "RBM features -> logistic (accuracy)",
+           rbm_pipeline, X_tr, y_tr, X_te, y_te)
+    yield ("DBNClassifier", "digits, 2 pre-trained layers (accuracy)",
+           skdeep.DBNClassifier((128, 64), pretrain_n_iter=5,
+                                learning_rate_init=0.01, max_iter=50,
+                                random_state=0), X_tr, y_tr, X_te, y_te)
+    # Text that ships with scikit-learn: its dataset descriptions, by paragraph.
+    paragraphs = load_sklearn_descriptions(split_paragraphs=True)
+    text_tr, text_te = train_test_split(paragraphs, test_size=0.2, random_state=0)
+    yield ("RNNLanguageModel", "sklearn docs, char LSTM (log-lik/char)",
+           skdeep.RNNLanguageModel(hidden_size=96, bptt=32, batch_size=16,
+                                   learning_rate_init=0.01, max_iter=10,
+                                   random_state=0),
+           text_tr, None, text_te, None)
 
 
 def main():
     """Train each estimator and print the table."""
-    print(f"skdeep {skdeep.__version__}: a tour on scikit-learn's digits "
-          "(1797 8x8 images, 25% held out)\n")
-    header = f"{'model':<22} {'task':<38} {'score':>7} {'fit s':>7}"
+    print(f"skdeep {skdeep.__version__}: a tour on data that ships with "
+          "scikit-learn: digits (1797 8x8 images, 25% held out) and its dataset "
+          "descriptions (text, 20% of paragraphs held out)\n")
+    header = f"{'model':<22} {'task':<40} {'score':>7} {'fit s':>7}"
     print(header)
     print("-" * len(header))
     for name, task, est, X_tr, y_tr, X_te, y_te in _rows():
@@ -58,7 +80,7 @@ def main():
             warnings.simplefilter("ignore", ConvergenceWarning)
             est.fit(X_tr, y_tr)
         seconds = time.perf_counter() - start
-        print(f"{name:<22} {task:<38} {est.score(X_te, y_te):>7.4f} {seconds:>7.2f}")
+        print(f"{name:<22} {task:<40} {est.score(X_te, y_te):>7.4f} {seconds:>7.2f}")
 
 
 if __name__ == "__main__":

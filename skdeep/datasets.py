@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load_mnist"]
+__all__ = ["load_mnist", "load_sklearn_descriptions"]
 
 # IDX magic numbers: two zero bytes, a type code (0x08 = unsigned byte) and the
 # number of dimensions. MNIST images are 3-D (n, rows, cols), labels 1-D (n,).
@@ -168,3 +168,43 @@ def load_mnist(path, kind="train", *, flatten=True):
         # Explicit sizes rather than -1, which numpy cannot infer for 0 images.
         images = images.reshape(images.shape[0], int(np.prod(images.shape[1:])))
     return images, labels
+
+
+def load_sklearn_descriptions(split_paragraphs=False):
+    """Text corpus read at run time from the dataset descriptions scikit-learn ships.
+
+    Every scikit-learn installation carries reStructuredText descriptions of its
+    datasets (``sklearn/datasets/descr/*.rst``, about 60 kB of English). They make
+    a small embedded corpus for language models, with nothing downloaded and
+    nothing copied into skdeep.
+
+    Parameters
+    ----------
+    split_paragraphs : bool, default=False
+        Return one document per non-empty paragraph instead of one per file.
+
+    Returns
+    -------
+    list of str
+        The documents, in file-name order.
+
+    Examples
+    --------
+    >>> from skdeep.datasets import load_sklearn_descriptions
+    >>> docs = load_sklearn_descriptions()
+    >>> len(docs) >= 10 and all(isinstance(d, str) for d in docs)
+    True
+    """
+    from importlib import resources
+
+    folder = resources.files("sklearn.datasets") / "descr"
+    names = sorted(f.name for f in folder.iterdir() if f.name.endswith(".rst"))
+    if not names:
+        raise FileNotFoundError(
+            f"No dataset descriptions found in {folder}; is scikit-learn installed "
+            "completely?"
+        )
+    docs = [(folder / name).read_text(encoding="utf-8") for name in names]
+    if split_paragraphs:
+        docs = [p.strip() for doc in docs for p in doc.split("\n\n") if p.strip()]
+    return docs
