@@ -206,6 +206,9 @@ class BaseNetwork(BaseEstimator):
                 X.shape[1:], Y.shape[1], state["rngs"]["init"],
                 state["rngs"]["dropout"], dtype,
             )
+            if hasattr(network.layers[0], "input_grad"):
+                # nothing upstream of the first layer needs its input gradient
+                network.layers[0].input_grad = False
         X = self._cast_input(X, dtype)
         Y = Y.astype(dtype, copy=False)
         if not resume:

@@ -357,9 +357,6 @@ class _BaseConvNet(BaseNetwork):
             layers.extend(new)
             ends.append(len(layers))
             filled.append(spec)
-        first = next((layer for layer in layers if layer.params), None)
-        if isinstance(first, Conv2D):
-            first.input_grad = False  # nothing upstream needs the image gradient
         self._layer_ends = ends
         self.layers_ = filled
         return Sequential(layers)

@@ -31,6 +31,9 @@ class Dense(Layer):
     bias_init : float or None, default=None
         Constant initial bias (ConvNetJS's ``bias_pref``); ``None`` draws the bias
         from the same distribution as the weights, as scikit-learn does.
+    input_grad : bool, default=True
+        Whether :meth:`backward` computes the input gradient; the first layer of a
+        network skips it (nothing upstream needs it).
 
     Notes
     -----
@@ -57,8 +60,10 @@ class Dense(Layer):
         init="glorot_uniform",
         bias=True,
         bias_init=None,
+        input_grad=True,
     ):
         super().__init__()
+        self.input_grad = input_grad
         self.n_in, self.n_out = int(n_in), int(n_out)
         if init == "zeros":
             W = np.zeros((self.n_in, self.n_out), dtype=dtype)
@@ -92,6 +97,8 @@ class Dense(Layer):
         np.matmul(x2.T, g2, out=self.grads["W"])
         if "b" in self.params:
             g2.sum(axis=0, out=self.grads["b"])
+        if not self.input_grad:
+            return None
         return grad_output @ self.params["W"].T
 
     def __repr__(self):

@@ -5,25 +5,30 @@ import numpy as np
 __all__ = ["sigmoid", "softmax", "log_softmax", "softplus", "one_hot"]
 
 
-def sigmoid(z):
-    """Logistic function computed without overflow warnings.
+def sigmoid(z, out=None):
+    """Logistic function, computed as ``(1 + tanh(z / 2)) / 2``.
+
+    The tanh form needs no masking to avoid overflow, so it is one vectorised
+    pass (several times faster than branching on the sign of ``z``).
 
     Parameters
     ----------
     z : ndarray
         Input of any shape.
+    out : ndarray or None, default=None
+        Where to write the result (``out=z`` works in place).
 
     Returns
     -------
     ndarray
         ``1 / (1 + exp(-z))`` with the dtype of ``z``.
     """
-    # exp of a non-positive number never overflows: use the branch that keeps it so.
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
+    z = np.asarray(z)
+    half = z.dtype.type(0.5) if np.issubdtype(z.dtype, np.floating) else 0.5
+    out = np.multiply(z, half, out=out)
+    np.tanh(out, out=out)
+    out *= half
+    out += half
     return out
 
 

@@ -26,6 +26,8 @@ Visible unit types (hidden units are always Bernoulli):
 
 import numpy as np
 
+from .functional import sigmoid as _sigmoid
+
 __all__ = ["RBM", "VISIBLE_UNITS", "truncated_exponential_mean",
            "truncated_exponential_sample"]
 
@@ -33,15 +35,6 @@ VISIBLE_UNITS = ("bernoulli", "gaussian", "continuous")
 
 # below this |a| the truncated exponential is replaced by its Taylor expansion
 _SMALL = 1e-3
-
-
-def _sigmoid(z, out=None):
-    # tanh form: no overflow for any z; ``out=z`` computes in place
-    out = np.multiply(z, z.dtype.type(0.5), out=out)
-    np.tanh(out, out=out)
-    out *= out.dtype.type(0.5)
-    out += out.dtype.type(0.5)
-    return out
 
 
 def _as_float(a):

@@ -14,17 +14,14 @@ LSTM ``[i, f, g, o]`` (input, forget, cell candidate, output), GRU ``[r, z, n]``
 import numpy as np
 
 from .base import Layer
+from .functional import sigmoid
 from .init import glorot_uniform
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "CELLS", "Recurrent"]
 
 
 def _sigmoid_inplace(z):
-    z *= z.dtype.type(0.5)
-    np.tanh(z, out=z)
-    z *= z.dtype.type(0.5)
-    z += z.dtype.type(0.5)
-    return z
+    return sigmoid(z, out=z)
 
 
 class RNNCell:
