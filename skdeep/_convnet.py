@@ -120,6 +120,11 @@ _SHARED_ATTRIBUTES_DOC = """
         ``(C, H, W)`` of the images the network was fitted on.
     layers_ : list of dict
         The architecture with every default filled in and the output layer added.
+    coefs_ : list of ndarray
+        Weights of each conv (``(filters, channels, sy, sx)``) and fully connected
+        (``(n_in, n_out)``) layer, in order — the filters ConvNetJS draws.
+    intercepts_ : list of ndarray
+        Biases of the same layers.
     n_features_in_ : int
         ``X.shape[1]`` at fit time.
     loss_, loss_curve_, best_loss_, validation_scores_, validation_loss_curve_, \
@@ -448,7 +453,9 @@ class _BaseConvNet(BaseNetwork):
 
     # ----------------------------------------------------------------- outputs
     def _set_fitted_attributes(self, network):
-        pass
+        trainable = [layer for layer in network.layers if layer.params]
+        self.coefs_ = [layer.params["W"] for layer in trainable]
+        self.intercepts_ = [layer.params["b"] for layer in trainable]
 
     def feature_maps(self, X, layer):
         """Activations after layer ``layer`` of ``layers_`` (what ConvNetJS draws).
