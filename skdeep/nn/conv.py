@@ -66,10 +66,9 @@ class Conv2D(Layer):
 
     Notes
     -----
-    Forward: im2col gathers, by a loop over the ``ky·kx`` kernel offsets (never
-    over pixels or samples), the input rows each offset sees into ``cols`` of
-    shape ``(C·ky·kx, N·Ho·Wo)``; ``W`` reshaped to ``(F, C·ky·kx)`` times
-    ``cols`` is the whole batch in one GEMM. Backward: ``dW = dY colsᵀ``,
+    Forward: im2col takes a ``sliding_window_view`` of the padded input and
+    copies it once into ``cols`` of shape ``(C·ky·kx, N·Ho·Wo)``; ``W`` reshaped
+    to ``(F, C·ky·kx)`` times ``cols`` is the whole batch in one GEMM. Backward: ``dW = dY colsᵀ``,
     ``db = Σ dY``; the input gradient (col2im) adds ``W[:, :, i, j]ᵀ dY`` at the
     rows of each offset. Working channels-first keeps every copy row-wise. Weights start from
     ``N(0, 1/fan_in)``, as ConvNetJS.
@@ -123,11 +122,11 @@ class Conv2D(Layer):
         # that each kernel offset below copies whole rows.
         xp = np.zeros((C, N, H + 2 * py, W_ + 2 * px), dtype=x.dtype)
         xp[:, :, py:py + H, px:px + W_] = x.transpose(1, 0, 2, 3)
-        # im2col by a loop over the ky·kx offsets: cols (C, ky, kx, N, Ho, Wo)
-        cols = np.empty((C, ky, kx, N, Ho, Wo), dtype=x.dtype)
-        for i, j, view in self._offsets(Ho, Wo):
-            cols[:, i, j] = xp[view]
-        cols = cols.reshape(C * ky * kx, N * Ho * Wo)
+        # im2col: a strided view of every window, (C, N, Ho, Wo, ky, kx), copied
+        # once into (C·ky·kx, N·Ho·Wo) by the reshape
+        (sy, sx) = self.stride
+        win = sliding_window_view(xp, (ky, kx), axis=(2, 3))[:, :, ::sy, ::sx]
+        cols = win.transpose(0, 4, 5, 1, 2, 3).reshape(C * ky * kx, N * Ho * Wo)
         out = self.params["W"].reshape(F, -1) @ cols  # (F, N·Ho·Wo), one GEMM
         out += self.params["b"][:, None]
         if training:
