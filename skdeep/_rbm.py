@@ -6,6 +6,7 @@ import time
 import warnings
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, gen_even_slices
@@ -32,7 +33,7 @@ def check_visible_range(X, visible_units, whom):
     if visible_units == "gaussian" or X.size == 0:
         return
     check_non_negative(X, f"{whom} (visible_units={visible_units!r})")
-    if visible_units == "continuous" and X.max() > 1:
+    if visible_units == "continuous" and X.max() > 1:  # sparse matrices too
         raise ValueError(
             f"visible_units='continuous' (dnn.js CRBM) needs X in [0, 1]; {whom} got "
             f"values up to {X.max():.4g}. Scale X into [0, 1] first."
@@ -171,7 +172,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         check_dtype_param(self.dtype)
 
     def _validate_input(self, X, reset):
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=reset)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"],
+                          dtype=(np.float64, np.float32), reset=reset)
         check_visible_range(X, self.visible_units if reset else self._visible_units,
                             type(self).__name__)
         return X
@@ -217,7 +219,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         return self
 
     def partial_fit(self, X, y=None):
-        """Fit the model to the batch ``X`` (one pass, as scikit-learn).
+        """One contrastive-divergence update with all of ``X`` as the minibatch.
+
+        As :meth:`sklearn.neural_network.BernoulliRBM.partial_fit`: each call is
+        a single step on the segment of data it is given.
 
         Parameters
         ----------
@@ -238,7 +243,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             X = self._validate_input(X, reset=first)
             if first:
                 self._initialise(X)
-            self._train(X, n_passes=1)
+            self._train(X, n_passes=1, one_batch=True)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(snapshot)
@@ -269,7 +274,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             return OPTIMIZERS["adadelta"]()
         return OPTIMIZERS[name](self.learning_rate)
 
-    def _train(self, X, n_passes):
+    def _train(self, X, n_passes, one_batch=False):
         # Work on copies: a failed or diverged pass must not touch the model.
         rbm = copy.deepcopy(self._engine())
         optimizer = (copy.deepcopy(self._optimizer) if self._optimizer is not None
@@ -279,19 +284,27 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         rng = copy.deepcopy(self._rng)
         chain = self.h_samples_.copy()
         X = self._compute(X)
+        if sparse.issparse(X):
+            X = X.tocsr()  # row slicing for the minibatches
         n = X.shape[0]
         params = [rbm.params["W"], rbm.params["b_h"], rbm.params["b_v"]]
         grads = [rbm.grads["W"], rbm.grads["b_h"], rbm.grads["b_v"]]
-        n_batches = int(np.ceil(n / self.batch_size))
-        slices = list(gen_even_slices(n_batches * self.batch_size, n_batches,
-                                      n_samples=n))
+        if one_batch:  # partial_fit: one update on the whole segment
+            slices = [slice(0, n)]
+        else:  # scikit-learn's even batches, in order
+            n_batches = int(np.ceil(n / self.batch_size))
+            slices = list(gen_even_slices(n_batches * self.batch_size, n_batches,
+                                          n_samples=n))
         decay = rbm.params["W"].dtype.type(self.weight_decay)
         done = 0
         for _ in range(n_passes):
             start = time.perf_counter()
             data = X[rng.permutation(n)] if self.shuffle else X
             for batch in slices:
-                h = rbm.cd_gradients(data[batch], self.k, rng,
+                v = data[batch]
+                if sparse.issparse(v):
+                    v = v.toarray()  # a minibatch: small enough to densify
+                h = rbm.cd_gradients(v, self.k, rng,
                                      chain if self.persistent else None)
                 if self.persistent:
                     chain = h
@@ -364,7 +377,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         check_is_fitted(self)
         v = self._validate_input(v, reset=False)
         rbm, rng = self._engine(), self._rng
-        h = rbm.sample_hidden(rbm.hidden_mean(self._compute(v)), rng)
+        h = rbm.sample_hidden(rbm.hidden_mean(self._compute(v)), rng)  # sparse ok
         return rbm.sample_visible(h, rng).astype(v.dtype, copy=False)
 
     def reconstruct(self, X):
@@ -399,7 +412,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return self._engine().free_energy(self._compute(X)).astype(X.dtype, copy=False)
+        Xc = self._compute(X)
+        if sparse.issparse(Xc):
+            Xc = Xc.toarray()
+        return self._engine().free_energy(Xc).astype(X.dtype, copy=False)
 
     def score_samples(self, X):
         """Pseudo-log-likelihood of each row (Bernoulli units), as scikit-learn.
@@ -423,6 +439,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         X = self._validate_input(X, reset=False)
         rbm = self._engine()
         Xc = self._compute(X)
+        if sparse.issparse(Xc):
+            Xc = Xc.toarray()  # flipping single entries is a dense operation
         if self._visible_units != "bernoulli":
             return (-rbm.free_energy(Xc)).astype(X.dtype, copy=False)
         rng = check_random_state(self.random_state)
@@ -438,4 +456,5 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = self.visible_units != "gaussian"
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = True
         return tags

@@ -151,3 +151,19 @@ def test_pretraining_pays_on_a_deep_narrow_stack(digits):
                       **budget).fit(X_tr, y_tr).score(X_te, y_te)
         for seed in range(5)]) for pretrain in (True, False)}
     assert scores[True] > 0.85 and scores[True] > scores[False] + 0.1
+
+
+def test_rbm_sparse_input_and_one_step_partial_fit(digits):
+    from scipy import sparse
+
+    X_tr, X_te, _, _ = digits
+    dense = RBMTransformer(16, n_iter=3, random_state=0).fit(X_tr)
+    sp = RBMTransformer(16, n_iter=3, random_state=0).fit(sparse.csr_matrix(X_tr))
+    np.testing.assert_allclose(sp.transform(sparse.csr_matrix(X_te)),
+                               dense.transform(X_te), atol=1e-5)
+    # partial_fit is one CD update on the whole segment, as BernoulliRBM's
+    rbm = RBMTransformer(16, random_state=0).partial_fit(X_tr[:40])
+    before = rbm.components_.copy()
+    rbm.partial_fit(X_tr[40:80])
+    assert np.abs(rbm.components_ - before).max() > 0
+    assert rbm.h_samples_.shape == (10, 16)
