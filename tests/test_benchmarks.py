@@ -28,3 +28,68 @@ def test_bench_mlp_quick_runs(capsys):
     workloads = {(r["workload"], r["impl"]) for r in rows}
     assert {("MLP-digits", "skdeep"), ("MLP-digits", "sklearn"),
             ("MLP-keras", "skdeep"), ("MLP-keras", "sklearn")} <= workloads
+
+
+BENCH_RNN = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_rnn.py"
+
+
+def test_bench_rnn_quick_runs(capsys):
+    spec = importlib.util.spec_from_file_location("bench_rnn", BENCH_RNN)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    # one thread: the quick models are tiny, and extra threads only stall on a
+    # busy machine (no timing is asserted anyway)
+    rows = bench.main(["--quick", "--repeats", "1", "--threads", "1"])
+    out = capsys.readouterr().out
+    assert "== LSTM speed" in out and "== RNN quality" in out
+    assert "quality budget: 1 pass(es) over 8,000 of" in out
+    assert "Summary" in out
+    impls = {(r["workload"], r["impl"]) for r in rows}
+    assert {("LSTM-shakespeare", "skdeep"), ("RNN-shakespeare", "skdeep")} <= impls
+    for r in rows:
+        assert r["s_per_100k"] > 0 and 0 < r["bits_per_char"] < 10
+    if bench._import_torch() is not None:
+        assert "[lstm] ratio skdeep/torch = " in out
+        assert ("LSTM-shakespeare", "torch") in impls
+        # same data, same windows, same initialisation: close bits per character
+        by = {(r["workload"], r["impl"]): r["bits_per_char"] for r in rows}
+        for w in ("LSTM-shakespeare", "RNN-shakespeare"):
+            assert abs(by[(w, "skdeep")] - by[(w, "torch")]) < 0.5
+
+
+BENCH_RBM = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_rbm.py"
+
+
+def _load_bench_rbm():
+    spec = importlib.util.spec_from_file_location("bench_rbm", BENCH_RBM)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_rbm_quick_runs(capsys):
+    bench = _load_bench_rbm()
+    # one thread: the quick fits are small, and extra threads only stall on a
+    # busy machine (no timing is asserted anyway)
+    rows = bench.main(["--quick", "--repeats", "1", "--threads", "1"])
+    out = capsys.readouterr().out
+    assert "threads: 1;" in out
+    assert "== RBM-digits: 1347 train / 450 test, n_components 100" in out
+    assert "[rbm] ratio skdeep/sklearn = " in out
+    assert "Summary" in out
+    assert [r["impl"] for r in rows] == ["skdeep", "sklearn"]
+    for r in rows:
+        assert r["workload"] == "RBM-digits" and r["time"] > 0
+        assert r["pl"] < 0 and r["pl_exact"] < 0  # log-likelihoods
+        assert 0.0 <= r["acc"] <= 1.0
+
+
+def test_bench_rbm_expected_pseudo_likelihood_is_the_mean_score():
+    # The exact expectation equals the average of many score_samples calls.
+    bench = _load_bench_rbm()
+    data = bench.digits_data()
+    rbm = bench.make_rbm("skdeep", 2, 0).fit(data[0][:300])
+    exact = bench.expected_pseudo_likelihood(rbm, data[1][:100])
+    sampled = bench.mean_score_samples(rbm, data[1][:100], 60)
+    assert rbm.random_state == 0  # restored after scoring
+    assert abs(sampled - exact) < 0.05 * abs(exact)

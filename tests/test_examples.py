@@ -8,6 +8,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -108,3 +109,421 @@ def test_keras_mlp_mnist_reads_idx_files(tmp_path, capsys):
     assert "784-500-500-10" in out and "120 training / 10 test" in out
     assert np.all([line.split()[0] == "log_loss" for line in out.splitlines()
                    if re.match(r"^(squared_error|log_loss)\s+\d", line)])
+
+
+# --------------------------------------------------------------- convnet examples
+@pytest.mark.parametrize("name", ["convnetjs_mnist", "lenet5_mnist", "mnist1d_cnn",
+                                  "plot_feature_maps"])
+def test_convnet_example_has_docstring_and_cli(name, capsys):
+    module = load_example(name)
+    assert module.__doc__ and module.__doc__.strip()
+    with pytest.raises(SystemExit) as excinfo:
+        module.main(["--help"])
+    assert excinfo.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "--fast" in help_text and "--verbose" in help_text
+
+
+def parse_test_error(out):
+    match = re.search(r"^test error: ([\d.]+)% \(accuracy ([\d.]+)\)$", out,
+                      flags=re.MULTILINE)
+    assert match, out
+    error, accuracy = float(match.group(1)), float(match.group(2))
+    assert 0.0 <= error <= 100.0
+    assert accuracy == pytest.approx(1 - error / 100, abs=1e-4)
+    return error
+
+
+def test_convnetjs_mnist(capsys):
+    out = run_fast("convnetjs_mnist", capsys)
+    # Without --mnist the demo net runs on 8x8 digits, with both pools 2/2.
+    assert "ConvNetJS MNIST demo net on digits" in out
+    assert "pool 2/2, softmax 10 (maps 8x8 -> 4x4 -> 2x2, 64 features)" in out
+    assert "trainer: sgd (lr 0.01, momentum 0.9, batch 32, l2_decay 0.001)" in out
+    assert "300 training / 300 test images" in out
+    assert "epochs: 2," in out
+    parse_test_error(out)
+    assert re.search(r"total: [\d.]+ minutes", out)
+
+
+def test_convnetjs_mnist_monitor_matches_one_fit(capsys):
+    # --monitor trains by warm-started one-epoch fits: the same model as one fit.
+    ex = load_example("convnetjs_mnist")
+    X_train, X_test, y_train, y_test, name = ex.load_data(train_size=200)
+    one = ex.train(ex.make_net(name, "adadelta", epochs=2), X_train, y_train,
+                   X_test, y_test)
+    by_epoch = ex.train(ex.make_net(name, "adadelta", epochs=2), X_train, y_train,
+                        X_test, y_test, monitor=True)
+    out = capsys.readouterr().out
+    assert out.count("test error") == 2 and "epoch 2:" in out
+    assert by_epoch.max_iter == 2 and not by_epoch.warm_start
+    assert by_epoch.loss_curve_ == one.loss_curve_
+    assert (by_epoch.predict(X_test) == one.predict(X_test)).all()
+
+
+def test_convnetjs_mnist_reads_idx_files(tmp_path, capsys):
+    from tests.test_datasets import make_split
+
+    make_split(tmp_path, "train", n=60, rows=28, cols=28, seed=0)
+    make_split(tmp_path, "t10k", n=10, rows=28, cols=28, seed=1)
+    status = load_example("convnetjs_mnist").main(
+        ["--mnist", str(tmp_path), "--fast", "--solver", "adadelta"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "maps 28x28 -> 14x14 -> 4x4, 256 features" in out
+    assert "trainer: adadelta (batch 20, l2_decay 0.001)" in out
+    assert "60 training / 10 test images" in out
+    parse_test_error(out)
+
+
+def test_lenet5_mnist(capsys):
+    out = run_fast("lenet5_mnist", capsys)
+    # On digits C3 is 3x3: 8x8 -> 4x4 -> 2x2 -> 1x1, 16 features into fc 120.
+    assert "LeNet-5-style net on digits" in out
+    assert "conv 16@3x3, pool 2, fc 120, fc 84, softmax 10" in out
+    assert "maps 8x8 -> 4x4 -> 2x2 -> 1x1, 16 features into fc 120" in out
+    assert "trainer: adam (lr 0.001, batch 32, l2_decay 0.001)" in out
+    assert "epochs: 2," in out
+    parse_test_error(out)
+
+
+def test_lenet5_mnist_reads_idx_files(tmp_path, capsys):
+    from tests.test_datasets import make_split
+
+    make_split(tmp_path, "train", n=60, rows=28, cols=28, seed=0)
+    make_split(tmp_path, "t10k", n=10, rows=28, cols=28, seed=1)
+    status = load_example("lenet5_mnist").main(
+        ["--mnist", str(tmp_path), "--fast", "--activation", "tanh"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "conv 16@5x5" in out and "(tanh;" in out
+    assert "maps 28x28 -> 14x14 -> 10x10 -> 5x5, 400 features into fc 120" in out
+    parse_test_error(out)
+
+
+def test_mnist1d_cnn(tmp_path, capsys):
+    # A tiny stand-in for mnist1d.npz with the same keys and signal length.
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mnist1d.npz"
+    np.savez(path, x=rng.normal(size=(120, 40)), y=np.arange(120) % 10,
+             x_test=rng.normal(size=(30, 40)), y_test=np.arange(30) % 10,
+             t=np.linspace(0, 1, 40))
+    status = load_example("mnist1d_cnn").main(
+        ["--data", str(path), "--fast", "--seeds", "0", "1"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "linear 125->10; Adam lr 0.01, batch 100" in out
+    assert "120 training / 30 test signals of length 40" in out
+    rows = re.findall(r"^\s+(\d+)\s+([\d.]+)\s+([\d.]+)$", out, flags=re.MULTILINE)
+    assert [r[0] for r in rows] == ["0", "1"]
+    mean = float(re.search(r"mean test accuracy over 2 seed\(s\): ([\d.]+)",
+                           out).group(1))
+    assert mean == pytest.approx(np.mean([float(r[1]) for r in rows]), abs=1e-4)
+
+
+def test_mnist1d_cnn_budgets_and_synthetic_fallback(tmp_path, monkeypatch, capsys):
+    ex = load_example("mnist1d_cnn")
+    # The paper's 6000 steps of batch 100 over 4000 signals are 150 epochs.
+    monkeypatch.setattr(ex, "DEFAULT_DATA", tmp_path / "missing.npz")
+    assert ex.main(["--fast", "--seeds", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC 1-D data" in out and "not found" in out
+    net = ex.paper_cnn(epochs=round(6000 * 100 / 4000))
+    assert net.max_iter == 150 and net.l2_decay == 0 and net.batch_size == 100
+    X, _, _, _, _ = ex.load_data()
+    assert X.shape == (4000, 1, 1, 40)
+    with pytest.raises(SystemExit):  # an explicit --data that is missing: an error
+        ex.main(["--data", str(tmp_path / "nope.npz"), "--fast"])
+
+
+def test_plot_feature_maps(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out_png = tmp_path / "maps.png"
+    status = load_example("plot_feature_maps").main(
+        ["--fast", "--out", str(out_png)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert out_png.is_file() and out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "filters (8, 5, 5), conv 1 maps (8, 8, 8), pool 2 maps (16, 2, 2)" in out
+    assert f"saved {out_png}" in out
+
+
+def test_plot_feature_maps_without_matplotlib(tmp_path, monkeypatch, capsys):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError("No module named 'matplotlib'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    status = load_example("plot_feature_maps").main(
+        ["--fast", "--out", str(tmp_path / "x.png")])
+    assert status == 1
+    assert "needs matplotlib" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+
+
+# ------------------------------------------------------- language-model examples
+@pytest.fixture
+def one_blas_thread():
+    """The language-model smoke runs use tiny matrices: extra BLAS threads only
+    add synchronisation (and stall badly on a busy machine)."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(limits=1):
+        yield
+
+
+@pytest.mark.parametrize("name", ["char_rnn_shakespeare", "ptb_word_lm"])
+def test_language_model_example_has_docstring_and_cli(name, capsys):
+    module = load_example(name)
+    assert module.__doc__ and module.__doc__.strip()
+    with pytest.raises(SystemExit) as excinfo:
+        module.main(["--help"])
+    assert excinfo.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "--fast" in help_text and "--epochs" in help_text
+
+
+def parse_epochs(out):
+    """``(epoch, validation bits/char)`` of every epoch line of char_rnn."""
+    return [(int(e), float(v)) for e, v in re.findall(
+        r"^epoch (\d+): train loss [\d.]+ bits/char, validation ([\d.]+) bits/char",
+        out, flags=re.MULTILINE)]
+
+
+def test_char_rnn_shakespeare(tmp_path, one_blas_thread, capsys):
+    text = ("First Citizen:\nBefore we proceed any further, hear me speak.\n\n"
+            "All:\nSpeak, speak.\n\n") * 40
+    path = tmp_path / "tiny.txt"
+    path.write_text(text, encoding="utf-8")
+    ex = load_example("char_rnn_shakespeare")
+    assert ex.main(["--text", str(path), "--fast", "--prompt", "All:"]) == 0
+    out = capsys.readouterr().out
+    assert f"text: {path}" in out
+    n_train = int(len(text) * 0.9)
+    assert f"{n_train:,} training / {len(text) - n_train:,} validation" in out
+    epochs = parse_epochs(out)
+    assert [e for e, _ in epochs] == [1, 2]
+    assert epochs[1][1] < epochs[0][1]  # it learns the repeated dialogue
+    assert out.count("--- sample (temperature 0.8) ---\nAll:") == 2
+    final = float(re.search(r"final validation: ([\d.]+) bits", out).group(1))
+    assert final == epochs[-1][1]
+
+
+def test_char_rnn_bits_per_char_is_the_score():
+    ex = load_example("char_rnn_shakespeare")
+    train, valid = ex.split_text("abcd" * 100)
+    assert len(train) == 360 and train + valid == "abcd" * 100
+    from skdeep import RNNLanguageModel
+
+    lm = RNNLanguageModel(hidden_size=8, bptt=8, batch_size=4, max_iter=1,
+                          random_state=0).fit([train])
+    assert ex.bits_per_char(lm, valid) == pytest.approx(
+        -lm.score([valid]) / np.log(2))
+
+
+def test_char_rnn_falls_back_to_sklearn_descriptions(tmp_path, monkeypatch,
+                                                     one_blas_thread, capsys):
+    ex = load_example("char_rnn_shakespeare")
+    monkeypatch.setattr(ex, "DEFAULT_TEXT", tmp_path / "missing.txt")
+    assert ex.main(["--fast", "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "not found: using scikit-learn's dataset descriptions" in out
+    assert len(parse_epochs(out)) == 1
+    assert ex.main(["--text", str(tmp_path / "nope.txt"), "--fast"]) == 1
+    assert "no text file" in capsys.readouterr().err
+
+
+def write_tiny_ptb(directory):
+    """Three PTB-like files: one sentence a line, leading space, <unk> and N."""
+    rng = np.random.default_rng(0)
+    subjects = ["the company", "the bank", "mr. <unk>", "the market"]
+    verbs = ["said", "rose", "fell", "reported"]
+    objects = ["N %", "its profit", "the <unk> stock", "N million shares"]
+    for name, n in (("ptb.train.txt", 300), ("ptb.valid.txt", 40),
+                    ("ptb.test.txt", 40)):
+        lines = [f" {subjects[rng.integers(4)]} {verbs[rng.integers(4)]} "
+                 f"{objects[rng.integers(4)]} " for _ in range(n)]
+        (directory / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def parse_perplexities(out):
+    found = {}
+    for split in ("valid", "test"):
+        match = re.search(rf"^{split} perplexity: ([\d.]+) per line \(each sentence "
+                          r"from a zero state\), ([\d.]+) as one stream$", out,
+                          flags=re.MULTILINE)
+        assert match, out
+        found[split] = (float(match.group(1)), float(match.group(2)))
+    return found
+
+
+def test_ptb_word_lm(tmp_path, one_blas_thread, capsys):
+    write_tiny_ptb(tmp_path)
+    ex = load_example("ptb_word_lm")
+    assert ex.main(["--data", str(tmp_path), "--fast"]) == 0
+    out = capsys.readouterr().out
+    assert "300 / 40 / 40 sentences" in out
+    assert re.search(r"^epoch  2: lr [\d.e+-]+  train ppl", out, flags=re.MULTILINE)
+    ppl = parse_perplexities(out)
+    # the toy grammar has about 4 choices per slot: far below its vocabulary
+    assert 1 < ppl["test"][0] < 15 and 1 < ppl["test"][1] < 15
+    assert "Kneser-Ney 5-gram 141.2, Mikolov's RNN-LM 124.7" in out
+    assert re.search(r"^total: [\d.]+ minutes$", out, flags=re.MULTILINE)
+
+
+def test_ptb_stream_and_per_line_conventions_predict_the_same_tokens(tmp_path):
+    write_tiny_ptb(tmp_path)
+    ex = load_example("ptb_word_lm")
+    train, valid, _ = ex.load_ptb(tmp_path)
+    from skdeep import RNNLanguageModel
+
+    lm = RNNLanguageModel("word", hidden_size=8, embedding_dim=4, bptt=10,
+                          batch_size=4, max_iter=1, random_state=0).fit(train)
+    # Mikolov's vocabulary: the training types (<unk> included) plus <eos>
+    assert len(lm.vocabulary_) == len({w for line in train for w in line.split()}) + 1
+    # per line: words + one <eos> each; the stream predicts the same tokens
+    _, counts = lm._scan(valid, "score")
+    assert counts.sum() == ex.n_tokens(valid)
+    _, stream_counts = lm._scan([" <eos> ".join(valid)], "score")
+    assert stream_counts.sum() == ex.n_tokens(valid)
+    assert np.isfinite(ex.stream_perplexity(lm, valid))
+
+
+def test_ptb_word_lm_missing_files(tmp_path, capsys):
+    assert load_example("ptb_word_lm").main(["--data", str(tmp_path), "--fast"]) == 1
+    assert "no ptb.train.txt" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ RBM / DBN examples
+@pytest.mark.parametrize("name", ["dnnjs_rbm_dbn", "rbm_digits_features",
+                                  "dbn_mnist"])
+def test_rbm_dbn_example_has_docstring_and_cli(name, capsys):
+    module = load_example(name)
+    assert module.__doc__ and module.__doc__.strip()
+    with pytest.raises(SystemExit) as excinfo:
+        module.main(["--help"])
+    assert excinfo.value.code == 0
+    assert "--fast" in capsys.readouterr().out
+
+
+def test_dnnjs_rbm_dbn(capsys):
+    out = run_fast("dnnjs_rbm_dbn", capsys)
+    # SPEC §3: rbm.js, crbm.js, dbn.js and cdbn.js, each next to dnn.js's output.
+    for label in ("rbm.js reconstruct", "rbm.js hidden", "crbm.js reconstruct",
+                  "crbm.js hidden", "dbn.js predict_proba", "cdbn.js predict_proba"):
+        assert f"  {label}\n    dnn.js : [[" in out
+    assert out.count("(same pattern as dnn.js)") == 4 and "DIFFERS" not in out
+    assert "DBNClassifier((10, 12, 11, 8, 6, 4), visible_units='continuous'" in out
+    assert re.search(r"dbn\.js\s+2 of 2 classify rows 1-2 with p >= 0\.9", out)
+    assert re.search(r"cdbn\.js\s+2 of 2 classify rows 1-2 with p >= 0\.9", out)
+    assert "All checks hold" in out
+
+
+def test_dnnjs_rbm_dbn_checks_fail_loudly():
+    ex = load_example("dnnjs_rbm_dbn")
+    collapsed = np.full((3, 2), 0.5)
+    assert not ex.dbn_holds(collapsed)
+    assert ex.dbn_holds(np.array([[0.95, 0.05], [0.02, 0.98], [0.5, 0.5]]))
+    assert ex.rbm_holds(np.array(ex.DNNJS["rbm.js reconstruct"]),
+                        np.array(ex.DNNJS["rbm.js hidden"]))
+    assert ex.crbm_holds(np.array(ex.DNNJS["crbm.js reconstruct"]),
+                         np.array(ex.DNNJS["crbm.js hidden"]))
+    # the same hidden unit for both rows is not the clustering of rbm.js
+    assert not ex.rbm_holds(np.array(ex.DNNJS["rbm.js reconstruct"]),
+                            np.array([[0.0, 1.0], [0.0, 1.0]]))
+
+
+def test_rbm_digits_features(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out_png = tmp_path / "components.png"
+    status = load_example("rbm_digits_features").main(
+        ["--fast", "--out", str(out_png)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "digits: 1347 training / 450 test images, pixels / 16" in out
+    assert "RBMTransformer(n_components=25, learning_rate=0.06, batch_size=10, " \
+           "n_iter=3, random_state=0) -> LogisticRegression(C=100)" in out
+    rows = dict(re.findall(r"^(RBM features \+ logistic|raw pixels \+ logistic)"
+                           r"\s+([\d.]+)\s+[\d.]+$", out, flags=re.MULTILINE))
+    assert set(rows) == {"RBM features + logistic", "raw pixels + logistic"}
+    assert all(0.5 < float(acc) <= 1.0 for acc in rows.values())
+    assert out_png.is_file() and out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"saved {out_png}" in out
+
+
+def test_rbm_digits_features_nudge_shifts_by_one_pixel():
+    ex = load_example("rbm_digits_features")
+    X = np.zeros((1, 64))
+    X[0, 3 * 8 + 4] = 1.0  # pixel (3, 4)
+    X_big, y_big = ex.nudge(X, np.array([7]))
+    assert X_big.shape == (5, 64) and list(y_big) == [7] * 5
+    on = [tuple(np.argwhere(img.reshape(8, 8))[0]) for img in X_big]
+    assert on == [(3, 4), (2, 4), (4, 4), (3, 3), (3, 5)]
+
+
+def test_rbm_digits_features_without_matplotlib(tmp_path, monkeypatch, capsys):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError("No module named 'matplotlib'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    status = load_example("rbm_digits_features").main(
+        ["--fast", "--out", str(tmp_path / "x.png")])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "needs matplotlib" in err and "--no-plot" in err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_dbn_mnist(capsys):
+    out = run_fast("dbn_mnist", capsys)
+    # Without --mnist the DBN runs on 8x8 digits.
+    assert "DBN 64-32-32-64-10 on digits: 300 training / 300 test images" in out
+    assert "pre-training: 3 RBMs, CD-1, 2 passes each, lr 0.1, batch 10" in out
+    assert ("fine-tuning: sgd (lr 0.1, Nesterov momentum 0.9), batch 16, "
+            "dropout 0.2, 2 epochs") in out
+    assert re.search(r"^pre-training: [\d.]+ minutes \(3 RBMs\)$", out,
+                     flags=re.MULTILINE)
+    assert re.search(r"^fine-tuning: [\d.]+ minutes \(2 epochs, [\d.]+ s each\)$",
+                     out, flags=re.MULTILINE)
+    parse_test_error(out)
+
+
+def test_dbn_mnist_two_step_fit_is_one_fit():
+    # The script fits 1 epoch, then warm-starts the rest: the same model as one fit.
+    ex = load_example("dbn_mnist")
+    X_train, X_test, y_train, y_test, _ = ex.load_data(max_train=200)
+    settings = dict(ex.DEFAULTS["digits"], solver="sgd", **dict(ex.FAST, epochs=3))
+    one = ex.make_dbn(settings).fit(X_train, y_train)
+    two, first, rest = ex.train(ex.make_dbn(settings), X_train, y_train,
+                                X_test, y_test)
+    assert first > 0 and rest > 0
+    assert two.max_iter == 3 and not two.warm_start and two.n_iter_ == 3
+    np.testing.assert_array_equal(two.predict_proba(X_test),
+                                  one.predict_proba(X_test))
+
+
+def test_dbn_mnist_reads_idx_files(tmp_path, capsys):
+    from tests.test_datasets import make_split
+
+    make_split(tmp_path, "train", n=60, rows=28, cols=28, seed=0)
+    make_split(tmp_path, "t10k", n=10, rows=28, cols=28, seed=1)
+    status = load_example("dbn_mnist").main(
+        ["--mnist", str(tmp_path), "--fast", "--no-pretrain", "--solver", "adam",
+         "--batch-size", "20"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "DBN 784-32-32-64-10 on mnist: 60 training / 10 test images" in out
+    assert "pre-training: none (random initialisation)" in out
+    assert "fine-tuning: adam (lr 0.001), batch 20, dropout 0.2, 2 epochs" in out
+    assert "pre-training: 0.00 minutes (0 RBMs)" in out
+    parse_test_error(out)

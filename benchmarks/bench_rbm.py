@@ -1,0 +1,274 @@
+"""Benchmark skdeep.RBMTransformer against scikit-learn's BernoulliRBM (RBM-digits).
+
+Workload RBM-digits (shared/WORKLOADS.md): load_digits, X/16 (in [0, 1]),
+train_test_split(test_size=0.25, random_state=0, stratify=y) as MLP-digits;
+an RBM with n_components=100, learning_rate=0.06, batch_size=10, n_iter=20
+(persistent CD-1, both libraries' default). Metrics:
+
+* fit wall seconds: skdeep and scikit-learn fitted in turn in one process
+  (skdeep, sklearn, skdeep, sklearn, ...), float32 input for both, 2 threads;
+  repeat ``r`` uses ``random_state=r`` for both, so the repeats also run over
+  seeds 0 .. repeats-1. Reported: medians, minima and their ratios
+  (skdeep / sklearn; < 1 means skdeep is faster).
+* mean test pseudo-likelihood. ``score_samples`` flips one random visible unit
+  per row, so one call is noisy; each fitted model is scored ``--pl-calls``
+  times with different flips (``random_state`` changed between calls, which
+  affects only the scoring) and the calls are averaged; the table shows the mean
+  and spread over the seeds. Also reported: the exact expectation of that score
+  (all 64 flips of every row), computed by one numpy function from each model's
+  fitted ``components_`` and intercepts.
+* accuracy of the RBM -> LogisticRegression(C=100, max_iter=1000) pipeline on
+  the test split, for each fitted RBM (mean over the seeds).
+
+Usage::
+
+    python benchmarks/bench_rbm.py                 # 5 repeats (seeds 0..4)
+    python benchmarks/bench_rbm.py --repeats 9
+    python benchmarks/bench_rbm.py --quick         # smoke test (seconds)
+    python benchmarks/bench_rbm.py --threads 1     # on a busy machine
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+
+N_THREADS = 2
+
+# Thread limits must be in the environment before the BLAS is loaded; when this
+# file is imported into a process that already loaded numpy, threadpoolctl
+# (below) still applies the limit at run time.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, str(N_THREADS))
+
+import numpy as np  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.neural_network import BernoulliRBM  # noqa: E402
+
+try:  # run from a checkout without installing skdeep
+    import skdeep  # noqa: E402
+except ImportError:  # pragma: no cover
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import skdeep  # noqa: E402
+from skdeep import RBMTransformer  # noqa: E402
+
+try:
+    from threadpoolctl import threadpool_info, threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_info = threadpool_limits = None
+
+RBM = {"n_components": 100, "learning_rate": 0.06, "batch_size": 10, "n_iter": 20}
+LOGISTIC = {"C": 100.0, "max_iter": 1000}
+QUICK = {"n_iter": 2, "logistic_max_iter": 100, "pl_calls": 2}
+
+
+# --------------------------------------------------------------------- helpers
+def _median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def _ratio(a, b):
+    return a / b if b and np.isfinite(b) else float("nan")
+
+
+def _loadavg():
+    try:
+        return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    except (AttributeError, OSError):  # pragma: no cover (Windows)
+        return "load average n/a"
+
+
+def digits_data():
+    """The RBM-digits split as float32 (both libraries keep float32)."""
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X / 16.0, y, test_size=0.25, random_state=0, stratify=y)
+    return (X_train.astype(np.float32), X_test.astype(np.float32), y_train, y_test)
+
+
+def expected_pseudo_likelihood(rbm, X):
+    """Mean over rows of the exact expectation of ``score_samples``.
+
+    ``score_samples`` flips one visible unit ``j`` chosen at random and returns
+    ``d · log σ(F(ṽ_j) − F(v))``; averaging over all ``d`` choices of ``j`` gives
+    its expectation. Computed in float64 from the fitted parameters, the same
+    way for both libraries (Bernoulli visible units).
+    """
+    W = np.asarray(rbm.components_, dtype=np.float64)          # (h, d)
+    b_h = np.asarray(rbm.intercept_hidden_, dtype=np.float64)
+    b_v = np.asarray(rbm.intercept_visible_, dtype=np.float64)
+    V = np.asarray(X, dtype=np.float64)
+    n, d = V.shape
+
+    def free_energy(v, pre):
+        return -(v @ b_v) - np.logaddexp(0, pre).sum(-1)
+
+    pre = V @ W.T + b_h                                          # (n, h)
+    f_data = free_energy(V, pre)                                 # (n,)
+    total = np.zeros(n)
+    for j in range(d):
+        sign = 1.0 - 2.0 * V[:, j]                               # flip: +1 or -1
+        pre_j = pre + sign[:, None] * W[:, j]
+        f_flip = -(V @ b_v) - sign * b_v[j] - np.logaddexp(0, pre_j).sum(-1)
+        total += -d * np.logaddexp(0, -(f_flip - f_data))
+    return float(total.mean() / d)
+
+
+def mean_score_samples(rbm, X, n_calls):
+    """Mean of ``score_samples(X)`` over ``n_calls`` calls with different flips."""
+    original = rbm.random_state
+    try:
+        scores = []
+        for call in range(n_calls):
+            # random_state only drives the flips here: the model stays as fitted
+            rbm.random_state = 1000 + call
+            scores.append(float(np.mean(rbm.score_samples(X))))
+    finally:
+        rbm.random_state = original
+    return float(np.mean(scores))
+
+
+def pipeline_accuracy(rbm, data, max_iter):
+    """Test accuracy of LogisticRegression(C=100) on the RBM's features."""
+    X_train, X_test, y_train, y_test = data
+    logistic = LogisticRegression(C=LOGISTIC["C"], max_iter=max_iter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        logistic.fit(rbm.transform(X_train), y_train)
+    return float(logistic.score(rbm.transform(X_test), y_test))
+
+
+def make_rbm(impl, n_iter, seed):
+    cls = RBMTransformer if impl == "skdeep" else BernoulliRBM
+    return cls(**dict(RBM, n_iter=n_iter), random_state=seed)
+
+
+def fit_timed(impl, data, n_iter, seed):
+    rbm = make_rbm(impl, n_iter, seed)
+    start = time.perf_counter()
+    rbm.fit(data[0])
+    return rbm, time.perf_counter() - start
+
+
+# ------------------------------------------------------------------ driver
+def bench_rbm_digits(repeats, quick):
+    n_iter = QUICK["n_iter"] if quick else RBM["n_iter"]
+    pl_calls = QUICK["pl_calls"] if quick else 10
+    lr_iter = QUICK["logistic_max_iter"] if quick else LOGISTIC["max_iter"]
+    data = digits_data()
+    print(f"\n== RBM-digits: {data[0].shape[0]} train / {data[1].shape[0]} test, "
+          f"n_components {RBM['n_components']}, lr {RBM['learning_rate']}, batch "
+          f"{RBM['batch_size']}, {n_iter} passes, float32; seeds 0..{repeats - 1} ==")
+    impls = ("skdeep", "sklearn")
+    for impl in impls:  # warm-up (imports, BLAS threads), not timed
+        fit_timed(impl, data, 1, 0)
+    results = {impl: {"time": [], "pl": [], "pl_exact": [], "acc": []}
+               for impl in impls}
+    for rep in range(repeats):
+        for impl in impls:
+            rbm, seconds = fit_timed(impl, data, n_iter, rep)
+            r = results[impl]
+            r["time"].append(seconds)
+            r["pl"].append(mean_score_samples(rbm, data[1], pl_calls))
+            r["pl_exact"].append(expected_pseudo_likelihood(rbm, data[1]))
+            r["acc"].append(pipeline_accuracy(rbm, data, lr_iter))
+            print(f"  [rbm] repeat {rep + 1}/{repeats} {impl:<8} fit "
+                  f"{seconds:8.3f}s  test PL {r['pl'][-1]:8.3f} (exact "
+                  f"{r['pl_exact'][-1]:8.3f})  pipeline acc {r['acc'][-1]:.4f}",
+                  flush=True)
+
+    med = {impl: _median(results[impl]["time"]) for impl in impls}
+    best = {impl: min(results[impl]["time"]) for impl in impls}
+    for impl in impls:
+        ts = results[impl]["time"]
+        print(f"  [rbm] {impl:<8} median fit {med[impl]:8.3f}s  min "
+              f"{best[impl]:8.3f}s  (runs: {', '.join(f'{t:.3f}' for t in ts)})")
+    print(f"  [rbm] ratio skdeep/sklearn = {_ratio(med['skdeep'], med['sklearn']):.2f}"
+          f" (medians; of minima {_ratio(best['skdeep'], best['sklearn']):.2f})")
+    print(f"  [rbm] pseudo-likelihood: mean of {pl_calls} score_samples calls per "
+          "model, then mean +- std over the seeds")
+    rows = []
+    for impl in impls:
+        r = results[impl]
+        rows.append({
+            "workload": "RBM-digits", "impl": impl, "time": med[impl],
+            "min_time": best[impl], "vs_sklearn": _ratio(med[impl], med["sklearn"]),
+            "pl": float(np.mean(r["pl"])), "pl_std": float(np.std(r["pl"])),
+            "pl_exact": float(np.mean(r["pl_exact"])),
+            "acc": float(np.mean(r["acc"])), "acc_std": float(np.std(r["acc"])),
+        })
+    return rows
+
+
+def _print_summary(rows, repeats):
+    print(f"\n== Summary (medians over {repeats} seeds; ratio = time / sklearn "
+          f"time, < 1 = faster); {_loadavg()} ==")
+    header = (f"{'workload':<11} {'impl':<8} {'fit s':>8} {'vs sklearn':>10} "
+              f"{'test PL':>15} {'exact PL':>9} {'pipeline acc':>15}")
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(f"{r['workload']:<11} {r['impl']:<8} {r['time']:8.3f} "
+              f"{r['vs_sklearn']:10.2f} {r['pl']:7.2f} +- {r['pl_std']:4.2f} "
+              f"{r['pl_exact']:9.2f} {r['acc']:8.4f} +- {r['acc_std']:.3f}")
+
+
+def _header(n_threads):
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          f"scikit-learn {sklearn.__version__}, skdeep {skdeep.__version__}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs; "
+          f"threads: {n_threads}; OPENBLAS_CORETYPE="
+          f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    if threadpool_info is not None:
+        for pool in threadpool_info():
+            print(f"  threadpool: {pool.get('internal_api')} "
+                  f"{pool.get('version')} ({pool.get('architecture')}), "
+                  f"num_threads={pool.get('num_threads')}")
+    else:
+        print("  threadpoolctl not installed: relying on *_NUM_THREADS variables")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="interleaved repeats per implementation, one seed "
+                             "each (default 5: seeds 0..4)")
+    parser.add_argument("--threads", type=int, default=N_THREADS,
+                        help=f"BLAS threads for both libraries (default "
+                             f"{N_THREADS}, the workload's)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"smoke-test sizes: {QUICK['n_iter']} RBM passes, "
+                             f"{QUICK['pl_calls']} scoring calls, logistic "
+                             f"max_iter {QUICK['logistic_max_iter']}")
+    args = parser.parse_args(argv)
+    for name in ("repeats", "threads"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
+    return args
+
+
+def main(argv=None):
+    """Run the benchmark; returns the summary rows (a list of dicts)."""
+    args = parse_args(argv)
+    limiter = (threadpool_limits(limits=args.threads)
+               if threadpool_limits is not None else None)
+    try:
+        _header(args.threads)
+        print(f"start: {_loadavg()} (other load on the machine skews timings)")
+        rows = bench_rbm_digits(args.repeats, args.quick)
+        _print_summary(rows, args.repeats)
+    finally:
+        if limiter is not None:
+            limiter.restore_original_limits()
+    return rows
+
+
+if __name__ == "__main__":
+    main()

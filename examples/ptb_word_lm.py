@@ -1,0 +1,238 @@
+"""Word-level LSTM language model on the Penn Treebank (Mikolov's ptb.*.txt).
+
+Seed 004 part 5's language model ("given the beginning of a sentence, predict
+the most likely next word") on the standard word-level benchmark. The three
+files ``ptb.train.txt``, ``ptb.valid.txt`` and ``ptb.test.txt`` (one sentence a
+line, already lower-cased, numbers as ``N``, rare words as ``<unk>``) are read
+from ``--data DIR`` (default: ``shared/data`` next to the repository); each line
+is one document, so ``RNNLanguageModel`` appends its end-of-document token
+``<eos>`` after every sentence and the vocabulary is Mikolov's 10,000 types
+(9,999 training words including ``<unk>``, plus ``<eos>``).
+
+Training: an :class:`skdeep.RNNLanguageModel` (``level='word'``) on the training
+sentences as one stream cut into ``--batch-size`` rows, truncated BPTT over
+``--bptt`` words with the state carried between windows. One epoch per
+``partial_fit`` call; after each epoch the validation perplexity is measured
+and the best model so far is kept. The learning rate is multiplied by
+``--lr-decay`` after every epoch from ``--decay-start`` on, and after any epoch
+in which validation perplexity improved by less than 1 % (``partial_fit`` keeps
+Adam's moments and step count across calls and applies a learning rate changed
+with ``set_params``). ``--max-minutes`` stops starting new epochs once the next
+one would not fit in the budget (it says so).
+
+Perplexity conventions (both are printed for validation and test):
+
+* **per line** — ``lm.perplexity(lines)``: every sentence is scored as an
+  independent document, from a zero state and the start-of-document context,
+  its words and its closing ``<eos>`` predicted (``score`` is the mean
+  log-likelihood per token; perplexity ``= exp(−score)``). This is what
+  ``score()`` means for a list of sentences, and the convention used to select
+  epochs.
+* **stream** — the file as one continuous text, the state carried across
+  sentence boundaries: ``lm.perplexity([" <eos> ".join(lines)])`` (the literal
+  ``<eos>`` is read as the end-of-document token). The same 82,430 test tokens
+  are predicted. This is how the usual PTB evaluations read the test set (e.g.
+  Zaremba et al.'s LSTMs, TensorFlow's ``ptb_word_lm.py``); the reference test
+  perplexities are Kneser-Ney 5-gram 141.2 and Mikolov's RNN-LM 124.7.
+
+Measured with the default settings (one LSTM layer of 256, embeddings of 200,
+dropout 0.4, BPTT 35, batch 32, Adam 3e-3, 5 epochs, learning rate halved when
+validation stalls; a 2-core machine shared with other jobs, float32), see the
+``RESULTS`` note at the end of this docstring.
+
+Run ``python examples/ptb_word_lm.py`` (about 20 minutes on 2 cores) or
+``python examples/ptb_word_lm.py --fast`` (a smoke run on a few hundred lines).
+
+RESULTS (default settings): see the report printed by the script.
+"""
+
+import argparse
+import copy
+import math
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from sklearn.exceptions import ConvergenceWarning
+
+from skdeep import RNNLanguageModel
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+FILES = ("ptb.train.txt", "ptb.valid.txt", "ptb.test.txt")
+#: Reference test perplexities (shared/data/README.md).
+KN5, RNNLM = 141.2, 124.7
+#: --fast: a smoke run on a few hundred sentences.
+FAST_LINES = dict(train=600, valid=80, test=80)
+
+
+def read_split(directory, name):
+    """The lines of ``directory/name``: one sentence (document) a line."""
+    path = Path(directory) / name
+    if not path.is_file():
+        raise FileNotFoundError(f"no {name} in {directory}")
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def load_ptb(directory=None, fast=False):
+    """``train, valid, test`` lists of sentences from ``directory``.
+
+    Parameters
+    ----------
+    directory : str, Path or None, default=None
+        Folder holding ptb.train.txt, ptb.valid.txt and ptb.test.txt; None is
+        :data:`DEFAULT_DATA`.
+    fast : bool, default=False
+        Keep only the first few hundred lines of each split.
+
+    Returns
+    -------
+    train, valid, test : list of str
+        One sentence a line.
+    """
+    directory = DEFAULT_DATA if directory is None else Path(directory)
+    splits = [read_split(directory, name) for name in FILES]
+    if fast:
+        splits = [lines[:n] for lines, n in zip(splits, FAST_LINES.values())]
+    return tuple(splits)
+
+
+def n_tokens(lines):
+    """Words plus one ``<eos>`` per line: the tokens a perplexity averages over."""
+    return sum(len(line.split()) + 1 for line in lines)
+
+
+def stream_perplexity(lm, lines):
+    """Perplexity of ``lines`` read as one text, the state carried across lines."""
+    return lm.perplexity([" <eos> ".join(lines)])
+
+
+def make_model(args):
+    return RNNLanguageModel(
+        level="word", cell=args.cell, hidden_size=args.hidden_size,
+        num_layers=args.num_layers, embedding_dim=args.embedding_dim,
+        bptt=args.bptt, batch_size=args.batch_size, solver=args.solver,
+        learning_rate_init=args.learning_rate, max_grad_norm=args.clip,
+        dropout=args.dropout, max_iter=1, tol=None, shuffle=True,
+        random_state=args.seed, verbose=args.verbose,
+    )
+
+
+def train(args, train_lines, valid_lines, start):
+    """Epochs of ``partial_fit``; returns the model with the best validation."""
+    lm = make_model(args)
+    lr = args.learning_rate
+    best, best_ppl, epoch_minutes = None, math.inf, 0.0
+    for epoch in range(1, args.epochs + 1):
+        elapsed = (time.perf_counter() - start) / 60
+        if args.max_minutes and epoch > 1 and (
+                elapsed + epoch_minutes > args.max_minutes):
+            print(f"stopping after {epoch - 1} epochs: epoch {epoch} would end after "
+                  f"the --max-minutes {args.max_minutes:g} budget "
+                  f"({elapsed:.1f} min spent, {epoch_minutes:.1f} min per epoch)")
+            break
+        t0 = time.perf_counter()
+        lm.partial_fit(train_lines)
+        valid_ppl = lm.perplexity(valid_lines)
+        epoch_minutes = (time.perf_counter() - t0) / 60
+        print(f"epoch {epoch:2d}: lr {lr:.2e}  train ppl {math.exp(lm.loss_):8.2f}  "
+              f"valid ppl (per line) {valid_ppl:8.2f}  "
+              f"[{epoch_minutes:.1f} min, {lm.t_:,} tokens seen]", flush=True)
+        stalled = best is not None and valid_ppl > 0.99 * best_ppl
+        if epoch >= args.decay_start or stalled:  # anneal: smaller steps
+            lr *= args.lr_decay
+            lm.set_params(learning_rate_init=lr)
+        if valid_ppl < best_ppl:
+            best, best_ppl = copy.deepcopy(lm), valid_ppl
+    return best
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--data", default=None,
+                        help="folder with ptb.{train,valid,test}.txt "
+                             f"(default: {DEFAULT_DATA})")
+    parser.add_argument("--cell", choices=("lstm", "gru", "rnn"), default="lstm")
+    parser.add_argument("--hidden-size", type=int, default=200)
+    parser.add_argument("--num-layers", type=int, default=1)
+    parser.add_argument("--embedding-dim", type=int, default=200)
+    parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--bptt", type=int, default=35)
+    parser.add_argument("--batch-size", type=int, default=20)
+    parser.add_argument("--solver", choices=("adam", "sgd", "adagrad", "adadelta"),
+                        default="adam")
+    parser.add_argument("--learning-rate", type=float, default=3e-3)
+    parser.add_argument("--lr-decay", type=float, default=0.5,
+                        help="factor applied to the learning rate after every "
+                             "epoch from --decay-start on, and after any epoch in "
+                             "which validation perplexity improved by less than 1%%")
+    parser.add_argument("--decay-start", type=int, default=2,
+                        help="first epoch after which the learning rate decays")
+    parser.add_argument("--clip", type=float, default=5.0,
+                        help="global gradient-norm clip")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="epochs (default 5; 2 with --fast)")
+    parser.add_argument("--max-minutes", type=float, default=24.0,
+                        help="do not start an epoch that would end after this "
+                             "many minutes (0: no budget)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--verbose", action="store_true",
+                        help="skdeep's own progress lines inside each epoch")
+    parser.add_argument("--fast", action="store_true",
+                        help="smoke run: the first few hundred lines of each file, "
+                             "hidden 32, embeddings 16, BPTT 20, batch 8, "
+                             "adam 1e-2, 2 epochs")
+    args = parser.parse_args(argv)
+    if args.fast:
+        args.hidden_size, args.embedding_dim = 32, 16
+        args.batch_size, args.bptt, args.learning_rate = 8, 20, 1e-2
+    if args.epochs is None:
+        args.epochs = 2 if args.fast else 5
+    if args.epochs < 1:
+        parser.error("--epochs must be at least 1")
+    return args
+
+
+def main(argv=None):
+    """Train, then print validation/test perplexities and minutes; returns 0."""
+    args = parse_args(argv)
+    start = time.perf_counter()
+    try:
+        train_lines, valid_lines, test_lines = load_ptb(args.data, fast=args.fast)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}; pass --data DIR with the three PTB files",
+              file=sys.stderr)
+        return 1
+    print(f"Penn Treebank from {args.data or DEFAULT_DATA}"
+          f"{' (--fast: first lines only)' if args.fast else ''}: "
+          f"{len(train_lines):,} / {len(valid_lines):,} / {len(test_lines):,} "
+          f"sentences, {n_tokens(train_lines):,} / {n_tokens(valid_lines):,} / "
+          f"{n_tokens(test_lines):,} tokens incl. <eos> (train / valid / test)")
+    print(f"model: {args.cell.upper()} {args.num_layers} x {args.hidden_size}, "
+          f"embeddings {args.embedding_dim}, dropout {args.dropout}, BPTT "
+          f"{args.bptt}, batch {args.batch_size}, {args.solver} lr "
+          f"{args.learning_rate:g} (x{args.lr_decay:g} after each epoch from epoch "
+          f"{args.decay_start} on, or when validation stalls), "
+          f"clip {args.clip:g}, up to {args.epochs} epochs, seed {args.seed}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        lm = train(args, train_lines, valid_lines, start)
+    print(f"vocabulary: {len(lm.vocabulary_):,} tokens (incl. <eos>, <unk>); "
+          f"best epoch {lm.n_iter_}")
+    results = {}
+    for name, lines in (("valid", valid_lines), ("test", test_lines)):
+        results[name] = (lm.perplexity(lines), stream_perplexity(lm, lines))
+        print(f"{name} perplexity: {results[name][0]:.2f} per line (each sentence "
+              f"from a zero state), {results[name][1]:.2f} as one stream",
+              flush=True)
+    test_line, test_stream = results["test"]
+    print(f"reference test perplexities: Kneser-Ney 5-gram {KN5}, Mikolov's RNN-LM "
+          f"{RNNLM}; ours {test_line:.1f} (per line) / {test_stream:.1f} (stream)")
+    print(f"total: {(time.perf_counter() - start) / 60:.1f} minutes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
