@@ -145,15 +145,20 @@ class Conv2D(Layer):
         if not self.input_grad:
             return None
         # col2im fused with the GEMM, one small GEMM per kernel offset: the input
-        # rows seen at offset (i, j) receive W[:, :, i, j]ᵀ g. (F, C, ky, kx) ->
-        # (ky, kx, C, F)
+        # pixels seen at offset (i, j) receive W[:, :, i, j]ᵀ g. Samples go last,
+        # (C, H, W, N), so each add runs over whole rows of Wo·N contiguous values.
+        (sy, sx) = self.stride
+        # (F, C, ky, kx) -> (ky, kx, C, F)
         W_offsets = np.ascontiguousarray(self.params["W"].transpose(2, 3, 1, 0))
-        dx = np.zeros((C, N, H + 2 * py, W_ + 2 * px), dtype=grad_output.dtype)
-        for i, j, view in self._offsets(Ho, Wo):
-            dx[view] += (W_offsets[i, j] @ g).reshape(C, N, Ho, Wo)
-        # (C, N, H, W) -> (N, C, H, W)
+        # (N, F, Ho, Wo) -> (F, Ho, Wo, N) -> (F, Ho·Wo·N)
+        g_last = np.ascontiguousarray(grad_output.transpose(1, 2, 3, 0)).reshape(F, -1)
+        dx = np.zeros((C, H + 2 * py, W_ + 2 * px, N), dtype=grad_output.dtype)
+        for i, j, _ in self._offsets(Ho, Wo):
+            dx[:, i:i + sy * Ho:sy, j:j + sx * Wo:sx] += (
+                W_offsets[i, j] @ g_last).reshape(C, Ho, Wo, N)
+        # (C, H, W, N) -> (N, C, H, W)
         return np.ascontiguousarray(
-            dx[:, :, py:py + H, px:px + W_].transpose(1, 0, 2, 3))
+            dx[:, py:py + H, px:px + W_].transpose(3, 0, 1, 2))
 
     def __repr__(self):
         return (f"Conv2D({self.in_channels}, {self.out_channels}, "
