@@ -67,10 +67,11 @@ class Conv2D(Layer):
     Notes
     -----
     Forward: im2col takes a ``sliding_window_view`` of the padded input and
-    copies it once into ``cols`` of shape ``(C·ky·kx, N·Ho·Wo)``; ``W`` reshaped
+    copies it once into ``cols`` of shape ``(C·ky·kx, Ho·Wo·N)``; ``W`` reshaped
     to ``(F, C·ky·kx)`` times ``cols`` is the whole batch in one GEMM. Backward: ``dW = dY colsᵀ``,
     ``db = Σ dY``; the input gradient (col2im) adds ``W[:, :, i, j]ᵀ dY`` at the
-    rows of each offset. Working channels-first keeps every copy row-wise. Weights start from
+    rows of each offset. Working channels first and samples last, ``(C, H, W,
+    N)``, makes every copy and add run over whole rows of ``W·N`` values. Weights start from
     ``N(0, 1/fan_in)``, as ConvNetJS.
 
     Examples
@@ -116,46 +117,41 @@ class Conv2D(Layer):
 
     def forward(self, x, *, training):
         N, C, H, W_ = x.shape
-        (ky, kx), (py, px) = self.kernel_size, self.padding
+        (ky, kx), (sy, sx), (py, px) = self.kernel_size, self.stride, self.padding
         F, Ho, Wo = self.output_shape(x.shape[1:])
-        # Channels-first padded copy, (N, C, H, W) -> (C, N, H + 2py, W + 2px), so
-        # that each kernel offset below copies whole rows.
-        xp = np.zeros((C, N, H + 2 * py, W_ + 2 * px), dtype=x.dtype)
-        xp[:, :, py:py + H, px:px + W_] = x.transpose(1, 0, 2, 3)
-        # im2col: a strided view of every window, (C, N, Ho, Wo, ky, kx), copied
-        # once into (C·ky·kx, N·Ho·Wo) by the reshape
-        (sy, sx) = self.stride
-        win = sliding_window_view(xp, (ky, kx), axis=(2, 3))[:, :, ::sy, ::sx]
-        cols = win.transpose(0, 4, 5, 1, 2, 3).reshape(C * ky * kx, N * Ho * Wo)
-        out = self.params["W"].reshape(F, -1) @ cols  # (F, N·Ho·Wo), one GEMM
+        # Samples last, (N, C, H, W) -> (C, H + 2py, W + 2px, N): every window row
+        # is then Wo·N contiguous values, for im2col here and col2im in backward.
+        xp = np.zeros((C, H + 2 * py, W_ + 2 * px, N), dtype=x.dtype)
+        xp[:, py:py + H, px:px + W_] = x.transpose(1, 2, 3, 0)
+        # im2col: a sliding_window_view of every window, (C, Ho, Wo, N, ky, kx),
+        # copied once by the reshape into (C·ky·kx, Ho·Wo·N)
+        win = sliding_window_view(xp, (ky, kx), axis=(1, 2))[:, ::sy, ::sx]
+        cols = win.transpose(0, 4, 5, 1, 2, 3).reshape(C * ky * kx, Ho * Wo * N)
+        out = self.params["W"].reshape(F, -1) @ cols  # (F, Ho·Wo·N), one GEMM
         out += self.params["b"][:, None]
         if training:
             self._cache = (cols, x.shape)
-        # (F, N·Ho·Wo) -> (F, N, Ho, Wo) -> (N, F, Ho, Wo), contiguous
-        return np.ascontiguousarray(out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3))
+        # (F, Ho·Wo·N) -> (F, Ho, Wo, N) -> (N, F, Ho, Wo), contiguous
+        return np.ascontiguousarray(out.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2))
 
     def backward(self, grad_output):
         cols, (N, C, H, W_) = self._cache
-        (py, px) = self.padding
+        (py, px), (sy, sx) = self.padding, self.stride
         F, Ho, Wo = grad_output.shape[1:]
-        # (N, F, Ho, Wo) -> (F, N, Ho, Wo) -> (F, N·Ho·Wo)
-        g = np.ascontiguousarray(grad_output.transpose(1, 0, 2, 3)).reshape(F, -1)
+        # (N, F, Ho, Wo) -> (F, Ho, Wo, N) -> (F, Ho·Wo·N), the order of cols
+        g = np.ascontiguousarray(grad_output.transpose(1, 2, 3, 0)).reshape(F, -1)
         np.matmul(g, cols.T, out=self.grads["W"].reshape(F, -1))
         g.sum(axis=1, out=self.grads["b"])
         if not self.input_grad:
             return None
         # col2im fused with the GEMM, one small GEMM per kernel offset: the input
-        # pixels seen at offset (i, j) receive W[:, :, i, j]ᵀ g. Samples go last,
-        # (C, H, W, N), so each add runs over whole rows of Wo·N contiguous values.
-        (sy, sx) = self.stride
-        # (F, C, ky, kx) -> (ky, kx, C, F)
+        # pixels seen at offset (i, j) receive W[:, :, i, j]ᵀ g, each add running
+        # over whole rows of Wo·N contiguous values. (F, C, ky, kx) -> (ky, kx, C, F)
         W_offsets = np.ascontiguousarray(self.params["W"].transpose(2, 3, 1, 0))
-        # (N, F, Ho, Wo) -> (F, Ho, Wo, N) -> (F, Ho·Wo·N)
-        g_last = np.ascontiguousarray(grad_output.transpose(1, 2, 3, 0)).reshape(F, -1)
         dx = np.zeros((C, H + 2 * py, W_ + 2 * px, N), dtype=grad_output.dtype)
         for i, j, _ in self._offsets(Ho, Wo):
             dx[:, i:i + sy * Ho:sy, j:j + sx * Wo:sx] += (
-                W_offsets[i, j] @ g_last).reshape(C, Ho, Wo, N)
+                W_offsets[i, j] @ g).reshape(C, Ho, Wo, N)
         # (C, H, W, N) -> (N, C, H, W)
         return np.ascontiguousarray(
             dx[:, py:py + H, px:px + W_].transpose(3, 0, 1, 2))
