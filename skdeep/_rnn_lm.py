@@ -87,7 +87,8 @@ class RNNLanguageModel(BaseNetwork):
     momentum, nesterovs_momentum, beta_1, beta_2, epsilon, power_t
         Optimizer constants, as :class:`MLPNet`.
     random_state : int, RandomState instance or None, default=None
-        Seeds initialisation, dropout, offsets and the default of ``generate``.
+        Seeds initialisation, dropout and the window offsets (``generate`` takes
+        its own ``random_state``).
     verbose : bool or int, default=False
         One line per epoch (loss, bits per token, validation perplexity, tokens
         per second) and a progress line every 30 seconds inside long epochs.

@@ -300,7 +300,8 @@ def test_char_rnn_shakespeare(tmp_path, one_blas_thread, capsys):
     path = tmp_path / "tiny.txt"
     path.write_text(text, encoding="utf-8")
     ex = load_example("char_rnn_shakespeare")
-    assert ex.main(["--text", str(path), "--fast", "--prompt", "All:"]) == 0
+    assert ex.main(["--text", str(path), "--fast", "--epochs", "2",
+                    "--prompt", "All:"]) == 0
     out = capsys.readouterr().out
     assert f"text: {path}" in out
     n_train = int(len(text) * 0.9)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .base import Layer
+from .functional import scatter_add_rows
 
 __all__ = ["Embedding"]
 
@@ -24,7 +25,7 @@ class Embedding(Layer):
     Notes
     -----
     Forward ``y[n, t] = E[x[n, t]]``; backward scatters the output gradient back
-    to the rows that were looked up (``np.add.at``, so repeated tokens add up).
+    to the rows that were looked up (repeated tokens add up).
     Integer inputs have no gradient; ``backward`` returns ``None``.
 
     Examples
@@ -50,9 +51,8 @@ class Embedding(Layer):
 
     def backward(self, grad_output):
         ids = self._cache
-        self.grads["E"][...] = 0
         # (N, T, dim) -> (N·T, dim), summed into the looked-up rows
-        np.add.at(self.grads["E"], ids.reshape(-1), grad_output.reshape(-1, self.dim))
+        scatter_add_rows(self.grads["E"], ids, grad_output.reshape(-1, self.dim))
         return None
 
     def __repr__(self):

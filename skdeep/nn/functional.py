@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["sigmoid", "softmax", "log_softmax", "softplus", "one_hot"]
+__all__ = ["sigmoid", "softmax", "log_softmax", "softplus", "one_hot", "scatter_add_rows"]
 
 
 def sigmoid(z, out=None):
@@ -107,4 +107,39 @@ def one_hot(indices, n_classes, dtype=np.float32):
     indices = np.asarray(indices)
     out = np.zeros((indices.shape[0], n_classes), dtype=dtype)
     out[np.arange(indices.shape[0]), indices] = 1
+    return out
+
+
+def scatter_add_rows(out, ids, values):
+    """``out[ids[k]] += values[k]`` for every ``k`` (repeated ids add up).
+
+    The gradient of a row lookup (embeddings, one-hot inputs). ``np.add.at`` is
+    unbuffered and slow; for a small table the same sums are one GEMM with a
+    one-hot matrix, and for a large one a sort and ``np.add.reduceat``.
+
+    Parameters
+    ----------
+    out : ndarray of shape (n_rows, d)
+        Accumulator, overwritten with the sums.
+    ids : ndarray of int, shape (n,)
+        Row of each value.
+    values : ndarray of shape (n, d)
+        Values to add.
+
+    Returns
+    -------
+    ndarray
+        ``out``.
+    """
+    ids = np.asarray(ids).reshape(-1)
+    if out.shape[0] <= 1024:
+        hot = np.zeros((ids.size, out.shape[0]), dtype=values.dtype)
+        hot[np.arange(ids.size), ids] = 1  # (n, n_rows) one-hot
+        np.matmul(hot.T, values, out=out)
+        return out
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    out[...] = 0
+    out[sorted_ids[starts]] = np.add.reduceat(values[order], starts, axis=0)
     return out

@@ -14,7 +14,7 @@ LSTM ``[i, f, g, o]`` (input, forget, cell candidate, output), GRU ``[r, z, n]``
 import numpy as np
 
 from .base import Layer
-from .functional import sigmoid
+from .functional import scatter_add_rows, sigmoid
 from .init import glorot_uniform
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "CELLS", "Recurrent"]
@@ -282,9 +282,8 @@ class Recurrent(Layer):
                   out=self.grads["W_h"])
         dz2 = dz_x.reshape(N * T, GH)  # (N, T, G·H) -> (N·T, G·H)
         dz2.sum(axis=0, out=self.grads["b"])
-        if ids:
-            self.grads["W_x"][...] = 0
-            np.add.at(self.grads["W_x"], x.reshape(-1), dz2)
+        if ids:  # one-hot inputs: the projection was a row lookup of W_x
+            scatter_add_rows(self.grads["W_x"], x, dz2)
             return None
         np.matmul(x.reshape(N * T, -1).T, dz2, out=self.grads["W_x"])
         return dz_x @ self.params["W_x"].T

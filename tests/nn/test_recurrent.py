@@ -53,3 +53,17 @@ def test_state_carries_across_windows():
     second = layer.forward(x[:, 5:], training=False)
     np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole,
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_rows", [7, 3000])  # one-hot GEMM and sort paths
+def test_scatter_add_rows_equals_add_at(n_rows):
+    from skdeep.nn.functional import scatter_add_rows
+
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, n_rows, size=500)
+    values = rng.normal(size=(500, 4))
+    expected = np.zeros((n_rows, 4))
+    np.add.at(expected, ids, values)
+    out = np.full((n_rows, 4), 9.0)  # overwritten, not accumulated
+    np.testing.assert_allclose(scatter_add_rows(out, ids, values), expected,
+                               atol=1e-12)
