@@ -241,9 +241,11 @@ class RBM:
         np.matmul(p_h_model.T, v_model, out=g["W"])
         g["W"] *= scale_model
         g["W"] -= (p_h_data.T @ v) * scale_data
-        np.subtract(p_h_model.sum(0) * scale_model, p_h_data.sum(0) * scale_data,
-                    out=g["b_h"])
-        np.subtract(v_model.sum(0) * scale_model, v.sum(0) * scale_data,
+        # np.add.reduce: the ufunc itself, without ndarray.sum's Python wrapper
+        total = np.add.reduce
+        np.subtract(total(p_h_model, 0) * scale_model,
+                    total(p_h_data, 0) * scale_data, out=g["b_h"])
+        np.subtract(total(v_model, 0) * scale_model, total(v, 0) * scale_data,
                     out=g["b_v"])
         return h
 
