@@ -45,12 +45,10 @@ import sys
 import time
 import warnings
 
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 
 from skdeep import MLPNet
-from skdeep.datasets import load_mnist
+from skdeep.datasets import load_digits_or_mnist
 
 # Default epoch budgets: "a few" on MNIST (600 updates each); on digits one epoch
 # is only 14 updates, so more are needed to leave the plateau.
@@ -60,36 +58,14 @@ FAST_EPOCHS, FAST_SAMPLES = 2, 500
 
 
 def load_data(mnist_dir=None, max_train=None):
-    """Return ``X_train, X_test, y_train, y_test`` scaled to [0, 1], and a name.
+    """Rows in [0, 1]: MNIST from ``mnist_dir``, else digits.
 
-    Parameters
-    ----------
-    mnist_dir : str or None, default=None
-        Directory with the MNIST IDX files; None uses scikit-learn's digits.
-    max_train : int or None, default=None
-        Keep only the first ``max_train`` training and test images.
-
-    Returns
-    -------
-    X_train, X_test, y_train, y_test : ndarray
-        Images as rows of floats in [0, 1] and their labels.
-    name : str
-        ``'mnist'`` or ``'digits'``.
+    Returns ``X_train, X_test, y_train, y_test, name``; ``max_train`` keeps the
+    first training and test images (see
+    :func:`skdeep.datasets.load_digits_or_mnist`).
     """
-    if mnist_dir is not None:
-        X_train, y_train = load_mnist(mnist_dir, kind="train")
-        X_test, y_test = load_mnist(mnist_dir, kind="t10k")
-        X_train, X_test = X_train / 255.0, X_test / 255.0
-        name = "mnist"
-    else:
-        X, y = load_digits(return_X_y=True)
-        X_train, X_test, y_train, y_test = train_test_split(
-            X / 16.0, y, test_size=0.25, random_state=0, stratify=y)
-        name = "digits"
-    if max_train is not None:
-        X_train, y_train = X_train[:max_train], y_train[:max_train]
-        X_test, y_test = X_test[:max_train], y_test[:max_train]
-    return X_train, X_test, y_train, y_test, name
+    return load_digits_or_mnist(mnist_dir, max_train=max_train, max_test=max_train)
+
 
 
 def seed_net(loss="squared_error", learning_rate=0.1, epochs=5, random_state=0,

@@ -52,13 +52,10 @@ import sys
 import time
 import warnings
 
-import numpy as np
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 
 from skdeep import ConvNetClassifier
-from skdeep.datasets import load_mnist
+from skdeep.datasets import load_digits_or_mnist
 
 # Default epoch budgets: on MNIST one epoch is 1875 updates of batch 32; digits
 # has 1347 training images (42 updates an epoch), so it needs more epochs.
@@ -109,40 +106,13 @@ def lenet5_layers(name, activation="relu"):
 
 
 def load_data(mnist_dir=None, train_size=None):
-    """Return ``X_train, X_test, y_train, y_test`` as ``(n, 1, H, W)`` images.
+    """``(n, 1, H, W)`` images in [0, 1]: MNIST from ``mnist_dir``, else digits.
 
-    Parameters
-    ----------
-    mnist_dir : str or None, default=None
-        Directory with the MNIST IDX files; None uses scikit-learn's digits.
-    train_size : int or None, default=None
-        Keep only the first ``train_size`` training images.
-
-    Returns
-    -------
-    X_train, X_test : ndarray of shape (n, 1, H, W), float32 in [0, 1]
-        The images.
-    y_train, y_test : ndarray of shape (n,)
-        Their labels.
-    name : str
-        ``'mnist'`` or ``'digits'``.
+    Returns ``X_train, X_test, y_train, y_test, name``; ``train_size`` keeps the
+    first training images (see :func:`skdeep.datasets.load_digits_or_mnist`).
     """
-    if mnist_dir is not None:
-        X_train, y_train = load_mnist(mnist_dir, kind="train", flatten=False)
-        X_test, y_test = load_mnist(mnist_dir, kind="t10k", flatten=False)
-        scale, name = 255.0, "mnist"
-    else:
-        X, y = load_digits(return_X_y=True)
-        X_train, X_test, y_train, y_test = train_test_split(
-            X.reshape(-1, 8, 8), y, test_size=0.25, random_state=0, stratify=y)
-        scale, name = 16.0, "digits"
+    return load_digits_or_mnist(mnist_dir, images=True, max_train=train_size)
 
-    def images(X):  # (n, H, W) -> (n, C=1, H, W) in [0, 1]
-        return (np.asarray(X, dtype=np.float32) / np.float32(scale))[:, None]
-
-    if train_size is not None:
-        X_train, y_train = X_train[:train_size], y_train[:train_size]
-    return images(X_train), images(X_test), y_train, y_test, name
 
 
 def make_net(name, solver=DEFAULT_SOLVER, epochs=10, learning_rate=None,

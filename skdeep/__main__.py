@@ -7,7 +7,6 @@ and prints one row per model: task, test score and fit seconds.
 import time
 import warnings
 
-import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression

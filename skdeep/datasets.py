@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load_mnist", "load_sklearn_descriptions"]
+__all__ = ["load_digits_or_mnist", "load_mnist", "load_sklearn_descriptions"]
 
 # IDX magic numbers: two zero bytes, a type code (0x08 = unsigned byte) and the
 # number of dimensions. MNIST images are 3-D (n, rows, cols), labels 1-D (n,).
@@ -208,3 +208,59 @@ def load_sklearn_descriptions(split_paragraphs=False):
     if split_paragraphs:
         docs = [p.strip() for doc in docs for p in doc.split("\n\n") if p.strip()]
     return docs
+
+
+def load_digits_or_mnist(mnist_dir=None, *, images=False, max_train=None,
+                         max_test=None):
+    """MNIST from ``mnist_dir``, else scikit-learn's digits; pixels in ``[0, 1]``.
+
+    The examples' data source: real MNIST when a directory is given, otherwise
+    the digits that ship with scikit-learn, split as the benchmark workloads
+    split them (``test_size=0.25, random_state=0``, stratified).
+
+    Parameters
+    ----------
+    mnist_dir : str, path or None, default=None
+        Folder with the MNIST IDX files (see :func:`load_mnist`); ``None`` uses
+        :func:`sklearn.datasets.load_digits`.
+    images : bool, default=False
+        Return ``(n, 1, H, W)`` images instead of ``(n, H·W)`` rows.
+    max_train, max_test : int or None, default=None
+        Keep only the first so many training / test samples.
+
+    Returns
+    -------
+    X_train, X_test : ndarray of float32
+        Pixels scaled to ``[0, 1]`` (by 255 for MNIST, 16 for digits).
+    y_train, y_test : ndarray of shape (n,)
+        Labels.
+    name : {'mnist', 'digits'}
+        Which data set was loaded.
+
+    Examples
+    --------
+    >>> from skdeep.datasets import load_digits_or_mnist
+    >>> X_train, X_test, y_train, y_test, name = load_digits_or_mnist(images=True)
+    >>> name, X_train.shape, float(X_train.max())
+    ('digits', (1347, 1, 8, 8), 1.0)
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    if mnist_dir is not None:
+        X_train, y_train = load_mnist(mnist_dir, kind="train")
+        X_test, y_test = load_mnist(mnist_dir, kind="t10k")
+        scale, side, name = 255.0, 28, "mnist"
+    else:
+        X, y = load_digits(return_X_y=True)
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=0.25, random_state=0, stratify=y)
+        scale, side, name = 16.0, 8, "digits"
+    X_train, y_train = X_train[:max_train], y_train[:max_train]
+    X_test, y_test = X_test[:max_test], y_test[:max_test]
+
+    def scaled(X):
+        X = np.asarray(X, dtype=np.float32) / np.float32(scale)
+        return X.reshape(-1, 1, side, side) if images else X  # (n, 1, H, W)
+
+    return scaled(X_train), scaled(X_test), y_train, y_test, name

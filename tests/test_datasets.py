@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skdeep.datasets import load_mnist
+from skdeep.datasets import load_digits_or_mnist, load_mnist
 
 # CI clones the repository with shared/ beside it.
 MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
@@ -193,3 +193,20 @@ def test_real_mnist_test_set():
     assert X.max() == 255 and X.min() == 0
     # The first test digits, as published with MNIST.
     assert y[:5].tolist() == [7, 2, 1, 0, 4]
+
+
+def test_load_digits_or_mnist_digits_fallback():
+    X_tr, X_te, y_tr, y_te, name = load_digits_or_mnist(images=True, max_train=100)
+    assert name == "digits" and X_tr.shape == (100, 1, 8, 8) and len(y_tr) == 100
+    assert X_te.shape == (450, 1, 8, 8) and X_te.dtype == np.float32
+    assert 0.0 <= X_tr.min() and X_tr.max() == 1.0
+    rows = load_digits_or_mnist(max_train=10, max_test=5)
+    assert rows[0].shape == (10, 64) and rows[1].shape == (5, 64)
+
+
+def test_load_digits_or_mnist_reads_the_directory(tmp_path):
+    make_split(tmp_path, "train", n=6, rows=28, cols=28)
+    make_split(tmp_path, "t10k", n=4, rows=28, cols=28)
+    X_tr, X_te, y_tr, y_te, name = load_digits_or_mnist(tmp_path, images=True)
+    assert name == "mnist" and X_tr.shape == (6, 1, 28, 28) and X_te.shape[0] == 4
+    assert X_tr.max() <= 1.0 and len(y_te) == 4

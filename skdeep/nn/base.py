@@ -9,7 +9,6 @@ Every layer is built with all the sizes it needs, owns ``params`` and ``grads``
 Gradients are sums over the batch; losses divide by the batch size once.
 """
 
-import numpy as np
 
 __all__ = ["Layer", "Sequential"]
 
