@@ -3,20 +3,29 @@
 Workload RBM-digits (shared/WORKLOADS.md): load_digits, X/16 (in [0, 1]),
 train_test_split(test_size=0.25, random_state=0, stratify=y) as MLP-digits;
 an RBM with n_components=100, learning_rate=0.06, batch_size=10, n_iter=20
-(persistent CD-1, both libraries' default). Metrics:
+(persistent CD-1, both libraries' default). Three models:
 
-* fit wall seconds: skdeep and scikit-learn fitted in turn in one process
-  (skdeep, sklearn, skdeep, sklearn, ...), float32 input for both, 2 threads;
-  repeat ``r`` uses ``random_state=r`` for both, so the repeats also run over
-  seeds 0 .. repeats-1. Reported: medians, minima and their ratios
+* ``skdeep``: RBMTransformer's defaults, whose negative phase uses the visible
+  means (``sample_visible=False``, mean-field reconstructions);
+* ``skdeep-sampled``: ``sample_visible=True``, scikit-learn's algorithm
+  (sampled binary visible states), to compare like with like;
+* ``sklearn``: BernoulliRBM.
+
+Metrics:
+
+* fit wall seconds: the models fitted in turn in one process
+  (skdeep, skdeep-sampled, sklearn, skdeep, ...), float32 input for all,
+  2 threads; repeat ``r`` uses ``random_state=r`` for all, so the repeats also
+  run over seeds 0 .. repeats-1. Reported: medians, minima and their ratios
   (skdeep / sklearn; < 1 means skdeep is faster).
 * mean test pseudo-likelihood. ``score_samples`` flips one random visible unit
   per row, so one call is noisy; each fitted model is scored ``--pl-calls``
   times with different flips (``random_state`` changed between calls, which
   affects only the scoring) and the calls are averaged; the table shows the mean
   and spread over the seeds. Also reported: the exact expectation of that score
-  (all 64 flips of every row), computed by one numpy function from each model's
-  fitted ``components_`` and intercepts.
+  (all 64 flips of every row), computed by the engine's
+  ``RBM.pseudo_likelihood`` from each model's fitted ``components_`` and
+  intercepts.
 * accuracy of the RBM -> LogisticRegression(C=100, max_iter=1000) pipeline on
   the test split, for each fitted RBM (mean over the seeds).
 
@@ -58,13 +67,14 @@ except ImportError:  # pragma: no cover
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     import skdeep  # noqa: E402
 from skdeep import RBMTransformer  # noqa: E402
+from skdeep.nn.rbm import RBM  # noqa: E402
 
 try:
     from threadpoolctl import threadpool_info, threadpool_limits
 except ImportError:  # pragma: no cover
     threadpool_info = threadpool_limits = None
 
-RBM = {"n_components": 100, "learning_rate": 0.06, "batch_size": 10, "n_iter": 20}
+RBM_PARAMS = {"n_components": 100, "learning_rate": 0.06, "batch_size": 10, "n_iter": 20}
 LOGISTIC = {"C": 100.0, "max_iter": 1000}
 QUICK = {"n_iter": 2, "logistic_max_iter": 100, "pl_calls": 2}
 
@@ -98,27 +108,12 @@ def expected_pseudo_likelihood(rbm, X):
 
     ``score_samples`` flips one visible unit ``j`` chosen at random and returns
     ``d · log σ(F(ṽ_j) − F(v))``; averaging over all ``d`` choices of ``j`` gives
-    its expectation. Computed in float64 from the fitted parameters, the same
-    way for both libraries (Bernoulli visible units).
+    its expectation. Computed in float64 from the fitted parameters by the same
+    engine function for both libraries (Bernoulli visible units).
     """
-    W = np.asarray(rbm.components_, dtype=np.float64)          # (h, d)
-    b_h = np.asarray(rbm.intercept_hidden_, dtype=np.float64)
-    b_v = np.asarray(rbm.intercept_visible_, dtype=np.float64)
-    V = np.asarray(X, dtype=np.float64)
-    n, d = V.shape
-
-    def free_energy(v, pre):
-        return -(v @ b_v) - np.logaddexp(0, pre).sum(-1)
-
-    pre = V @ W.T + b_h                                          # (n, h)
-    f_data = free_energy(V, pre)                                 # (n,)
-    total = np.zeros(n)
-    for j in range(d):
-        sign = 1.0 - 2.0 * V[:, j]                               # flip: +1 or -1
-        pre_j = pre + sign[:, None] * W[:, j]
-        f_flip = -(V @ b_v) - sign * b_v[j] - np.logaddexp(0, pre_j).sum(-1)
-        total += -d * np.logaddexp(0, -(f_flip - f_data))
-    return float(total.mean() / d)
+    engine = RBM.from_params(rbm.components_, rbm.intercept_hidden_,
+                             rbm.intercept_visible_, dtype=np.float64)
+    return float(engine.pseudo_likelihood(np.asarray(X, dtype=np.float64)).mean())
 
 
 def mean_score_samples(rbm, X, n_calls):
@@ -145,9 +140,16 @@ def pipeline_accuracy(rbm, data, max_iter):
     return float(logistic.score(rbm.transform(X_test), y_test))
 
 
+# skdeep's default (mean-field negative phase), skdeep running scikit-learn's
+# algorithm (sampled visible states), and scikit-learn
+IMPLS = ("skdeep", "skdeep-sampled", "sklearn")
+
+
 def make_rbm(impl, n_iter, seed):
-    cls = RBMTransformer if impl == "skdeep" else BernoulliRBM
-    return cls(**dict(RBM, n_iter=n_iter), random_state=seed)
+    params = dict(RBM_PARAMS, n_iter=n_iter, random_state=seed)
+    if impl == "sklearn":
+        return BernoulliRBM(**params)
+    return RBMTransformer(**params, sample_visible=impl == "skdeep-sampled")
 
 
 def fit_timed(impl, data, n_iter, seed):
@@ -159,14 +161,14 @@ def fit_timed(impl, data, n_iter, seed):
 
 # ------------------------------------------------------------------ driver
 def bench_rbm_digits(repeats, quick):
-    n_iter = QUICK["n_iter"] if quick else RBM["n_iter"]
+    n_iter = QUICK["n_iter"] if quick else RBM_PARAMS["n_iter"]
     pl_calls = QUICK["pl_calls"] if quick else 10
     lr_iter = QUICK["logistic_max_iter"] if quick else LOGISTIC["max_iter"]
     data = digits_data()
     print(f"\n== RBM-digits: {data[0].shape[0]} train / {data[1].shape[0]} test, "
-          f"n_components {RBM['n_components']}, lr {RBM['learning_rate']}, batch "
-          f"{RBM['batch_size']}, {n_iter} passes, float32; seeds 0..{repeats - 1} ==")
-    impls = ("skdeep", "sklearn")
+          f"n_components {RBM_PARAMS['n_components']}, lr {RBM_PARAMS['learning_rate']}, batch "
+          f"{RBM_PARAMS['batch_size']}, {n_iter} passes, float32; seeds 0..{repeats - 1} ==")
+    impls = IMPLS
     for impl in impls:  # warm-up (imports, BLAS threads), not timed
         fit_timed(impl, data, 1, 0)
     results = {impl: {"time": [], "pl": [], "pl_exact": [], "acc": []}
@@ -179,7 +181,7 @@ def bench_rbm_digits(repeats, quick):
             r["pl"].append(mean_score_samples(rbm, data[1], pl_calls))
             r["pl_exact"].append(expected_pseudo_likelihood(rbm, data[1]))
             r["acc"].append(pipeline_accuracy(rbm, data, lr_iter))
-            print(f"  [rbm] repeat {rep + 1}/{repeats} {impl:<8} fit "
+            print(f"  [rbm] repeat {rep + 1}/{repeats} {impl:<14} fit "
                   f"{seconds:8.3f}s  test PL {r['pl'][-1]:8.3f} (exact "
                   f"{r['pl_exact'][-1]:8.3f})  pipeline acc {r['acc'][-1]:.4f}",
                   flush=True)
@@ -188,10 +190,11 @@ def bench_rbm_digits(repeats, quick):
     best = {impl: min(results[impl]["time"]) for impl in impls}
     for impl in impls:
         ts = results[impl]["time"]
-        print(f"  [rbm] {impl:<8} median fit {med[impl]:8.3f}s  min "
+        print(f"  [rbm] {impl:<14} median fit {med[impl]:8.3f}s  min "
               f"{best[impl]:8.3f}s  (runs: {', '.join(f'{t:.3f}' for t in ts)})")
-    print(f"  [rbm] ratio skdeep/sklearn = {_ratio(med['skdeep'], med['sklearn']):.2f}"
-          f" (medians; of minima {_ratio(best['skdeep'], best['sklearn']):.2f})")
+    for impl in impls[:-1]:
+        print(f"  [rbm] ratio {impl}/sklearn = {_ratio(med[impl], med['sklearn']):.2f}"
+              f" (medians; of minima {_ratio(best[impl], best['sklearn']):.2f})")
     print(f"  [rbm] pseudo-likelihood: mean of {pl_calls} score_samples calls per "
           "model, then mean +- std over the seeds")
     rows = []
@@ -210,12 +213,12 @@ def bench_rbm_digits(repeats, quick):
 def _print_summary(rows, repeats):
     print(f"\n== Summary (medians over {repeats} seeds; ratio = time / sklearn "
           f"time, < 1 = faster); {_loadavg()} ==")
-    header = (f"{'workload':<11} {'impl':<8} {'fit s':>8} {'vs sklearn':>10} "
+    header = (f"{'workload':<11} {'impl':<14} {'fit s':>8} {'vs sklearn':>10} "
               f"{'test PL':>15} {'exact PL':>9} {'pipeline acc':>15}")
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r['workload']:<11} {r['impl']:<8} {r['time']:8.3f} "
+        print(f"{r['workload']:<11} {r['impl']:<14} {r['time']:8.3f} "
               f"{r['vs_sklearn']:10.2f} {r['pl']:7.2f} +- {r['pl_std']:4.2f} "
               f"{r['pl_exact']:9.2f} {r['acc']:8.4f} +- {r['acc_std']:.3f}")
 

@@ -8,7 +8,8 @@ dnn.js (seed 000) ships four toy programs on six features and two clusters
   ``reconstruct(v)`` and the hidden probabilities ``sampleHgivenV(v)`` of
   ``v = [[1,1,0,0,0,0], [0,0,0,1,1,0]]``: each row is completed to its cluster
   and switches on a different hidden unit. ``RBMTransformer(2,
-  learning_rate=0.6, n_iter=500, batch_size=6, persistent=False)``:
+  learning_rate=0.6, n_iter=500, batch_size=6, persistent=False,
+  sample_visible=True)`` (dnn.js samples its reconstructions):
   ``reconstruct`` and ``transform``.
 * ``crbm.js``: the continuous RBM (visible units in [0, 1] with the
   truncated-exponential mean ``1/(1 - e^-a) - 1/a``), 5 hidden units, CD-1,
@@ -88,15 +89,19 @@ DNNJS = {
     "cdbn.js predict_proba": [[0.9920, 0.0080], [0.0088, 0.9912], [0.9920, 0.0080]],
 }
 
+# sample_visible=True: dnn.js samples the reconstructions (skdeep's default
+# uses their means; both pass every seed tried, see tests/test_dbn.py).
 RBM_SETTINGS = {"n_components": 2, "learning_rate": 0.6, "n_iter": 500,
-                "batch_size": 6, "persistent": False}
+                "batch_size": 6, "persistent": False, "sample_visible": True}
 CRBM_SETTINGS = {"n_components": 5, "learning_rate": 0.6, "n_iter": 1500,
-                 "batch_size": 6, "persistent": False, "visible_units": "continuous"}
+                 "batch_size": 6, "persistent": False, "visible_units": "continuous",
+                 "sample_visible": True}
 HIDDEN = (10, 12, 11, 8, 6, 4)
 # Online pre-training (see the module docstring), full-batch SGD fine-tuning.
 DBN_SETTINGS = {"pretrain_learning_rate": 0.6, "pretrain_n_iter": 300,
-                "pretrain_batch_size": 1, "solver": "sgd", "learning_rate_init": 0.6,
-                "momentum": 0.0, "max_iter": 500, "tol": None}
+                "pretrain_batch_size": 1, "sample_visible": True, "solver": "sgd",
+                "learning_rate_init": 0.6, "momentum": 0.0, "max_iter": 500,
+                "tol": None}
 
 
 def fmt(array):

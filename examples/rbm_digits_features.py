@@ -16,14 +16,17 @@ is the one of the benchmark workloads (``train_test_split(test_size=0.25,
 random_state=0, stratify=y)``).
 
 What to expect (measured, random_state 0): on these small, centred images a
-linear model on the raw pixels is already strong (0.962), and the 100 RBM
-features, learned without any label, come close (0.949-0.956; with C=100 the
-logistic regression stops at max_iter before converging, and where it stops
-depends on the BLAS thread count). scikit-learn's example shows the RBM ahead
-because it enlarges the training set with copies shifted by one pixel
-(``--nudge`` does the same here: 5 times the training images, the test images
-untouched): the shifted images hurt the linear model on raw pixels (0.909) much
-more than the RBM features (0.942-0.944).
+linear model on the raw pixels is already strong (0.962); the 100 RBM features,
+learned without any label, do better (0.969, test pseudo-likelihood -17.4).
+With ``--sample-visible`` the RBM runs scikit-learn's own algorithm (sampled
+binary reconstructions instead of their means) and its features fall behind the
+pixels (0.949-0.956; with C=100 the logistic regression stops at max_iter before
+converging, and where it stops depends on the BLAS thread count).
+scikit-learn's example enlarges the training set with copies shifted by one
+pixel (``--nudge`` does the same here: 5 times the training images, the test
+images untouched): the shifted images hurt the linear model on raw pixels
+(0.909) much more than the RBM features (0.953; 0.942-0.944 with
+``--sample-visible``).
 
 The script saves the learned components (the rows of ``components_``, one 8x8
 image per hidden unit) as a PNG (``--out``). Drawing needs matplotlib
@@ -140,6 +143,9 @@ def main(argv=None):
     parser.add_argument("--nudge", action="store_true",
                         help="add 1-pixel shifted copies of the training images, "
                              "as scikit-learn's example")
+    parser.add_argument("--sample-visible", action="store_true",
+                        help="sampled reconstructions: scikit-learn's BernoulliRBM "
+                             "algorithm (RBMTransformer(sample_visible=True))")
     parser.add_argument("--n-iter", type=int, default=RBM_SETTINGS["n_iter"],
                         help="RBM passes over the training data")
     parser.add_argument("--random-state", type=int, default=0)
@@ -164,6 +170,8 @@ def main(argv=None):
     if args.nudge:
         X_train, y_train = nudge(X_train, y_train)
     settings = dict(RBM_SETTINGS, n_iter=args.n_iter)
+    if args.sample_visible:
+        settings["sample_visible"] = True
     if args.fast:
         settings.update(FAST_SETTINGS)
     rbm = RBMTransformer(random_state=args.random_state, verbose=args.verbose,

@@ -44,6 +44,10 @@ class DBNClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransformMixi
         Gibbs steps of CD-k.
     persistent : bool, default=False
         Persistent CD for the RBMs (plain CD-k, as Hinton et al. 2006, by default).
+    sample_visible : bool, default=False
+        Negative-phase visible states of the RBMs: their means (mean-field
+        reconstructions, as Hinton et al. 2006) or random draws (``True``, as
+        dnn.js). See :class:`RBMTransformer`.
     visible_units : {'bernoulli', 'gaussian', 'continuous'}, default='bernoulli'
         Visible units of the first RBM (upper RBMs see probabilities: Bernoulli).
         ``'bernoulli'`` and ``'continuous'`` need ``X`` in ``[0, 1]``;
@@ -100,6 +104,7 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         pretrain_batch_size=10,
         k=1,
         persistent=False,
+        sample_visible=False,
         visible_units="bernoulli",
         solver="adam",
         alpha=0.0001,
@@ -134,6 +139,7 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         self.pretrain_batch_size = pretrain_batch_size
         self.k = k
         self.persistent = persistent
+        self.sample_visible = sample_visible
         self.visible_units = visible_units
         self.solver = solver
         self.alpha = alpha
@@ -165,6 +171,7 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         super()._check_extra_params()
         check_bool("pretrain", self.pretrain)
         check_bool("persistent", self.persistent)
+        check_bool("sample_visible", self.sample_visible)
         check_number("pretrain_learning_rate", self.pretrain_learning_rate, low=0,
                      low_inclusive=False)
         check_number("pretrain_n_iter", self.pretrain_n_iter, kind=numbers.Integral,
@@ -207,6 +214,7 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
                 n_components=layer.n_out, learning_rate=self.pretrain_learning_rate,
                 batch_size=self.pretrain_batch_size, n_iter=self.pretrain_n_iter,
                 k=self.k, persistent=self.persistent,
+                sample_visible=self.sample_visible,
                 visible_units=self.visible_units if i == 0 else "bernoulli",
                 random_state=int(seed), dtype=H.dtype,
                 verbose=int(self.verbose),

@@ -76,8 +76,9 @@ def test_bench_rbm_quick_runs(capsys):
     assert "threads: 1;" in out
     assert "== RBM-digits: 1347 train / 450 test, n_components 100" in out
     assert "[rbm] ratio skdeep/sklearn = " in out
+    assert "[rbm] ratio skdeep-sampled/sklearn = " in out
     assert "Summary" in out
-    assert [r["impl"] for r in rows] == ["skdeep", "sklearn"]
+    assert [r["impl"] for r in rows] == ["skdeep", "skdeep-sampled", "sklearn"]
     for r in rows:
         assert r["workload"] == "RBM-digits" and r["time"] > 0
         assert r["pl"] < 0 and r["pl_exact"] < 0  # log-likelihoods

@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+from scipy.special import expit as sigmoid
 
 from skdeep.nn.rbm import (
     RBM,
@@ -80,6 +81,8 @@ def test_pseudo_likelihood_matches_its_definition():
             terms.append(3 * -np.logaddexp(0, -diff))
         exact.append(np.mean(terms))
     np.testing.assert_allclose(scores, exact, rtol=0.02)
+    # without a generator: the expectation itself, exactly
+    np.testing.assert_allclose(rbm.pseudo_likelihood(v), exact, rtol=1e-12)
 
 
 @pytest.mark.parametrize("a", [-80.0, -5.0, -1e-6, 0.0, 1e-6, 0.7, 5.0, 80.0])
@@ -109,3 +112,58 @@ def test_every_unit_type_samples_and_reconstructs(units):
     assert rbm.sample_visible(h, rng).shape == (6, 4)
     assert rbm.reconstruct(rng.random((6, 4), dtype=np.float32)).dtype == np.float32
     assert np.isfinite(rbm.free_energy(rng.random((6, 4), dtype=np.float32))).all()
+
+
+def test_parameters_are_views_of_one_packed_block():
+    rbm = _tiny_rbm()
+    for name, grad in rbm.grads.items():
+        assert np.shares_memory(rbm.params[name], rbm.packed)
+        assert np.shares_memory(grad, rbm.packed_grad)
+    import copy
+
+    twin = copy.deepcopy(rbm)  # the copy's views point into the copy's block
+    twin.packed[...] = 0.0
+    assert not twin.params["W"].any() and rbm.params["W"].any()
+    clone = RBM.from_params(rbm.params["W"], rbm.params["b_h"], rbm.params["b_v"])
+    assert clone.packed.dtype == np.float64
+    np.testing.assert_array_equal(clone.packed[:-1, :-1], rbm.params["W"])
+    clone.params["b_v"][:] = 7.0
+    assert not np.any(rbm.params["b_v"] == 7.0)
+
+
+@pytest.mark.parametrize("n_data", [5, 3])  # equal to the chain, and a short batch
+def test_mean_field_cd_gradient_equals_its_formula(n_data):
+    # With persistent chains and mean-field visible states the gradient is a
+    # deterministic function of the data and the chain: check the packed GEMM.
+    rbm = _tiny_rbm()
+    rng = np.random.default_rng(1)
+    data = STATES[rng.integers(0, 8, n_data)]
+    chain = (rng.random((5, 3)) < 0.5).astype(float)
+    rbm.cd_gradients(data, 1, rng, persistent_chain=chain, sample_visible=False)
+    W, b_h, b_v = rbm.params["W"], rbm.params["b_h"], rbm.params["b_v"]
+    model_v = sigmoid(chain @ W + b_v)
+    model_h = sigmoid(model_v @ W.T + b_h)
+    data_h = sigmoid(data @ W.T + b_h)
+    np.testing.assert_allclose(rbm.grads["W"],
+                               model_h.T @ model_v / 5 - data_h.T @ data / n_data)
+    np.testing.assert_allclose(rbm.grads["b_h"], model_h.mean(0) - data_h.mean(0))
+    np.testing.assert_allclose(rbm.grads["b_v"], model_v.mean(0) - data.mean(0))
+    assert rbm.packed_grad[-1, -1] == 0.0
+
+
+def test_sampled_cd_gradient_equals_its_formula_for_the_same_draws():
+    rbm = _tiny_rbm()
+    data = STATES[[1, 2, 6, 7]]
+    chain = np.array([[1.0, 0, 1], [0, 1, 0]])
+    new = rbm.cd_gradients(data, 1, np.random.default_rng(3), persistent_chain=chain)
+    # replay the draws: the visible units, then the hidden units of the chain
+    # (the engine draws one extra uniform per row for its constant column)
+    rng = np.random.default_rng(3)
+    W, b_h, b_v = rbm.params["W"], rbm.params["b_h"], rbm.params["b_v"]
+    model_v = (rng.random((2, 4))[:, :3] < sigmoid(chain @ W + b_v)).astype(float)
+    model_h = sigmoid(model_v @ W.T + b_h)
+    np.testing.assert_array_equal(new, rng.random((2, 4))[:, :3] < model_h)
+    data_h = sigmoid(data @ W.T + b_h)
+    np.testing.assert_allclose(rbm.grads["W"],
+                               model_h.T @ model_v / 2 - data_h.T @ data / 4)
+    np.testing.assert_allclose(rbm.grads["b_v"], model_v.mean(0) - data.mean(0))
