@@ -45,9 +45,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     A drop-in replacement for :class:`sklearn.neural_network.BernoulliRBM` (same
     parameters, defaults, attributes and methods; persistent contrastive
-    divergence with one Gibbs step by default, as there), and beyond it:
-    Gaussian and continuous (dnn.js CRBM) visible units, CD-k or PCD, momentum,
-    weight decay, the engine's solvers, ``reconstruct`` and ``free_energy``.
+    divergence with one Gibbs step by default, as there, but with mean-field
+    reconstructions unless ``sample_visible=True``), and beyond it: Gaussian
+    and continuous (dnn.js CRBM) visible units, CD-k or PCD, momentum, weight
+    decay, the engine's solvers, ``reconstruct`` and ``free_energy``.
 
     Parameters
     ----------

@@ -185,8 +185,9 @@ def test_dbn_grid_search_over_pretraining_parameters(digits):
 
 def test_pretraining_pays_on_a_deep_narrow_stack(digits):
     # Same net (4 sigmoid layers of 32), same fine-tuning budget, 5 seeds. Measured:
-    # 0.94 mean test accuracy with pre-training, 0.10 without (sgd stalls in the
-    # deep sigmoid stack); with adam 0.92 vs 0.90.
+    # 0.967 mean test accuracy with pre-training (0.943 with sampled
+    # reconstructions), 0.10 without (sgd stalls in the deep sigmoid stack);
+    # with adam 0.967 vs 0.90.
     X_tr, X_te, y_tr, y_te = digits
     budget = dict(solver="sgd", learning_rate_init=0.1, momentum=0.9, batch_size=32,
                   max_iter=40, tol=None, pretrain_n_iter=10)
@@ -194,7 +195,7 @@ def test_pretraining_pays_on_a_deep_narrow_stack(digits):
         DBNClassifier((32, 32, 32, 32), pretrain=pretrain, random_state=seed,
                       **budget).fit(X_tr, y_tr).score(X_te, y_te)
         for seed in range(5)]) for pretrain in (True, False)}
-    assert scores[True] > 0.85 and scores[True] > scores[False] + 0.1
+    assert scores[True] > 0.9 and scores[True] > scores[False] + 0.1
 
 
 def test_rbm_sparse_input_and_one_step_partial_fit(digits):
