@@ -212,3 +212,10 @@ def test_rbm_sparse_input_and_one_step_partial_fit(digits):
     rbm.partial_fit(X_tr[40:80])
     assert np.abs(rbm.components_ - before).max() > 0
     assert rbm.h_samples_.shape == (10, 16)
+
+
+@pytest.mark.parametrize("estimator", [RBMTransformer(sample_visible="yes"),
+                                       DBNClassifier(sample_visible=2)])
+def test_sample_visible_must_be_a_bool(estimator):
+    with pytest.raises(TypeError, match="'sample_visible' parameter must be a bool"):
+        estimator.fit(LR_X, Y6)

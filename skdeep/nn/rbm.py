@@ -348,7 +348,7 @@ class RBM:
             "data_h_ones": hidden[m:, n_hidden],
             # uniform draws, one per unit and one for the constant column
             "draw_visible": np.empty((m, n_visible + 1), dtype=dtype),
-            "draw_hidden": np.empty((max(m, n_data), n_hidden + 1), dtype=dtype),
+            "draw_hidden": np.empty((m, n_hidden + 1), dtype=dtype),
             "data_scale": data_scale, "chain_scale": dtype.type(1.0 / m),
         }
         return ws
@@ -383,7 +383,7 @@ class RBM:
 
         Notes
         -----
-        A step is about fifteen numpy calls whatever the unit type, all on
+        A PCD-1 step is about twenty numpy calls, four of them GEMMs, all on
         preallocated buffers: per-call overhead, not arithmetic, is what a
         small minibatch (scikit-learn's default is 10) costs.
         """
@@ -397,10 +397,9 @@ class RBM:
         np.copyto(ws["data_v"], v)
         np.matmul(ws["data"], to_hidden, out=ws["data_h"])
         _sigmoid(data_hidden, out=data_hidden)
-        if persistent_chain is None:
-            draw = draw_hidden[:n]
-            rng.random(dtype=draw.dtype, out=draw)
-            np.less(draw, data_hidden, out=chain)
+        if persistent_chain is None:  # CD: the chain starts at the data (m = n)
+            rng.random(dtype=draw_hidden.dtype, out=draw_hidden)
+            np.less(draw_hidden, data_hidden, out=chain)
             ws["chain_ones"].fill(1.0)
         elif persistent_chain is not ws["chain_h"]:  # not our own buffer: copy in
             np.copyto(ws["chain_h"], persistent_chain)
@@ -410,7 +409,6 @@ class RBM:
         # negative phase: k Gibbs steps h → v → h from the chain
         model, model_v = ws["model"], ws["model_v"]
         bernoulli = self.visible_units == "bernoulli"
-        draw_hidden = draw_hidden[:m]
         for _ in range(k):
             np.matmul(chain, ws["to_visible"], out=model_v)
             if bernoulli:  # whole rows at once (see _workspace)
