@@ -27,6 +27,7 @@ from ._validation import (
     check_choice,
     check_dtype_param,
     check_number,
+    unchanged_on_failure,
 )
 from .nn.optimizers import OPTIMIZERS
 
@@ -177,17 +178,11 @@ class BaseNetwork(BaseEstimator):
         self._check_common_params()
         fitted = hasattr(self, "_network")
         resume = fitted and (incremental or self.warm_start)
-        # A failed fit must leave a fitted model exactly as it was: training works
-        # on copies, and attributes set on the way are rolled back on any error.
-        snapshot = dict(self.__dict__)
-        try:
+        # training works on copies; attributes set on the way are rolled back
+        with unchanged_on_failure(self):
             X, y = self._validate_X_y(X, y, reset=not resume)
             self._fit_guarded(X, y, incremental=incremental, resume=resume,
                               classes=classes)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(snapshot)
-            raise
         return self
 
     def _fit_guarded(self, X, y, *, incremental, resume, classes):

@@ -11,7 +11,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._validation import check_bool, check_choice, check_number
+from ._validation import check_bool, check_choice, check_number, unchanged_on_failure
 
 __all__ = ["PerceptronClassifier"]
 
@@ -196,13 +196,8 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, classes, incremental):
         self._check_params()
         resume = hasattr(self, "coef_") and (incremental or self.warm_start)
-        snapshot = dict(self.__dict__)
-        try:
+        with unchanged_on_failure(self):
             self._fit_guarded(X, y, classes, incremental, resume)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(snapshot)
-            raise
         return self
 
     def _fit_guarded(self, X, y, classes, incremental, resume):

@@ -16,7 +16,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._validation import check_bool, check_choice, check_dtype_param, check_number
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_dtype_param,
+    check_number,
+    unchanged_on_failure,
+)
 from .nn.optimizers import OPTIMIZERS
 from .nn.rbm import RBM, VISIBLE_UNITS
 
@@ -195,7 +201,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     def _engine(self):
         """An engine RBM holding copies of this estimator's fitted arrays."""
         return RBM.from_params(self.components_, self.intercept_hidden_,
-                               self.intercept_visible_, visible_units=self._visible_units)
+                               self.intercept_visible_,
+                               visible_units=self._visible_units)
 
     def _compute(self, X):
         return X.astype(self._dtype, copy=False)
@@ -217,15 +224,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             The fitted model.
         """
         self._check_params()
-        snapshot = dict(self.__dict__)
-        try:
+        with unchanged_on_failure(self):
             X = self._validate_input(X, reset=True)
             self._initialise(X)
             self._train(X, n_passes=self.n_iter)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(snapshot)
-            raise
         return self
 
     def partial_fit(self, X, y=None):
@@ -248,16 +250,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """
         self._check_params()
         first = not hasattr(self, "components_")
-        snapshot = dict(self.__dict__)
-        try:
+        with unchanged_on_failure(self):
             X = self._validate_input(X, reset=first)
             if first:
                 self._initialise(X)
             self._train(X, n_passes=1, one_batch=True)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(snapshot)
-            raise
         return self
 
     def _initialise(self, X):

@@ -4,6 +4,7 @@ scikit-learn's own parameter-validation machinery is private; we keep ours small
 and explicit so that every message names the parameter and what was expected.
 """
 
+import contextlib
 import numbers
 
 import numpy as np
@@ -14,7 +15,25 @@ __all__ = [
     "check_bool",
     "check_dtype_param",
     "check_layer_sizes",
+    "unchanged_on_failure",
 ]
+
+
+@contextlib.contextmanager
+def unchanged_on_failure(estimator):
+    """Roll ``estimator``'s attributes back if the block raises (anything).
+
+    The contract "a failed fit never changes a fitted model": attributes set or
+    replaced on the way (validation state, new arrays) are restored, so
+    training must work on copies rather than mutate fitted arrays in place.
+    """
+    snapshot = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(snapshot)
+        raise
 
 
 def check_choice(name, value, choices):
