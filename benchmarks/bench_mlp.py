@@ -25,58 +25,40 @@ Usage::
 
 import argparse
 import os
-import platform
-import statistics
 import sys
 import time
 import warnings
 
-N_THREADS = 2
-
-# Thread limits must be in the environment before the BLAS is loaded; when this
-# file is imported into a process that already loaded numpy, threadpoolctl
-# (below) still applies the limit at run time.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, str(N_THREADS))
+# _common sets the BLAS thread limits, so it comes before numpy; its folder is
+# put on the path for when this file is loaded by path (the smoke tests).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import (  # noqa: E402
+    N_THREADS,
+    digits_data,
+    import_torch,
+    limit_threads,
+    loadavg,
+    median,
+    print_header,
+    ratio,
+)
 
 import numpy as np  # noqa: E402
-import sklearn  # noqa: E402
-from sklearn.datasets import load_digits, make_classification  # noqa: E402
+from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
 
-try:  # run from a checkout without installing skdeep
-    import skdeep  # noqa: E402
-except ImportError:  # pragma: no cover
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    import skdeep  # noqa: E402
 from skdeep import MLPNet  # noqa: E402
 
-try:
-    from threadpoolctl import threadpool_info, threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_info = threadpool_limits = None
 
-
-def _import_torch():
-    try:
-        import torch
-    except Exception:  # ImportError, or a broken install
-        return None
-    return torch
 
 
 # --------------------------------------------------------------------- helpers
-def _median(values):
-    return statistics.median(values) if values else float("nan")
 
 
 def _fmt_s(seconds):
     return f"{seconds:8.3f}s"
 
 
-def _ratio(a, b):
-    return a / b if b and np.isfinite(b) else float("nan")
 
 
 def _check_epochs(name, n_iter, epochs):
@@ -99,17 +81,13 @@ def gemm_peak(n=2048, repeats=5, dtype=np.float32):
         start = time.perf_counter()
         np.matmul(a, b, out=out)
         times.append(time.perf_counter() - start)
-    return 2.0 * n**3 / _median(times) / 1e9, times
+    return 2.0 * n**3 / median(times) / 1e9, times
 
 
 # ----------------------------------------------------------- MLP-digits runners
 DIGITS = dict(hidden=(256, 128), lr=1e-3, batch=64, epochs=50, alpha=1e-4)
 
 
-def digits_data():
-    X, y = load_digits(return_X_y=True)
-    X = (X / 16.0).astype(np.float32)
-    return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
 
 
 def _digits_params(cfg, seed):
@@ -286,7 +264,7 @@ def _interleaved(label, runners, repeats, metric_name, time_name):
 
 
 def _print_ratios(label, results, time_name):
-    med = {name: _median(ts) for name, (ts, _) in results.items()}
+    med = {name: median(ts) for name, (ts, _) in results.items()}
     best = {name: min(ts) for name, (ts, _) in results.items()}
     for name, (ts, ms) in results.items():
         print(f"  [{label}] {name:<8} median {time_name} {_fmt_s(med[name])}  "
@@ -296,8 +274,8 @@ def _print_ratios(label, results, time_name):
             # The ratio of the minima is printed too: on a shared machine the
             # fastest run is the one least disturbed by other load.
             print(f"  [{label}] ratio skdeep/{anchor} = "
-                  f"{_ratio(med['skdeep'], med[anchor]):.2f} (medians; of minima "
-                  f"{_ratio(best['skdeep'], best[anchor]):.2f})")
+                  f"{ratio(med['skdeep'], med[anchor]):.2f} (medians; of minima "
+                  f"{ratio(best['skdeep'], best[anchor]):.2f})")
     return med
 
 
@@ -325,9 +303,9 @@ def bench_digits(repeats, quick, torch):
     for name, (ts, accs) in results.items():
         rows.append(dict(
             workload="MLP-digits", impl=name, time=med[name], unit="s fit",
-            metric=f"acc {_median(accs):.4f}",
-            vs_sklearn=_ratio(med[name], med["sklearn"]),
-            vs_torch=_ratio(med[name], med["torch"]) if "torch" in med else None,
+            metric=f"acc {median(accs):.4f}",
+            vs_sklearn=ratio(med[name], med["sklearn"]),
+            vs_torch=ratio(med[name], med["torch"]) if "torch" in med else None,
         ))
     return rows
 
@@ -375,22 +353,17 @@ def bench_keras(repeats, quick, torch):
         rows.append(dict(
             workload="MLP-keras", impl=name, time=med[name], unit="s/epoch",
             metric=f"{gflops:.1f} GF/s ({100 * gflops / peak:.0f}% pk)",
-            vs_sklearn=_ratio(med[name], med["sklearn"]),
-            vs_torch=_ratio(med[name], med["torch"]) if "torch" in med else None,
+            vs_sklearn=ratio(med[name], med["sklearn"]),
+            vs_torch=ratio(med[name], med["torch"]) if "torch" in med else None,
         ))
     return rows, peak
 
 
-def _loadavg():
-    try:
-        return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    except (AttributeError, OSError):  # pragma: no cover (Windows)
-        return "load average n/a"
 
 
 def _print_summary(rows, peak):
     print(f"\n== Summary (medians; ratio = time / anchor time, < 1 = faster); "
-          f"{_loadavg()} ==")
+          f"{loadavg()} ==")
     header = (f"{'workload':<11} {'impl':<8} {'median':>9} {'unit':<8} "
               f"{'metric':<24} {'vs sklearn':>10} {'vs torch':>9}")
     print(header)
@@ -403,20 +376,6 @@ def _print_summary(rows, peak):
         print(f"numpy float32 GEMM peak: {peak:.1f} GFLOP/s")
 
 
-def _header(torch):
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"scikit-learn {sklearn.__version__}, skdeep {skdeep.__version__}, "
-          f"torch {torch.__version__ if torch is not None else 'not available'}")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs; "
-          f"threads: {N_THREADS}; OPENBLAS_CORETYPE="
-          f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
-    if threadpool_info is not None:
-        for pool in threadpool_info():
-            print(f"  threadpool: {pool.get('internal_api')} "
-                  f"{pool.get('version')} ({pool.get('architecture')}), "
-                  f"num_threads={pool.get('num_threads')}")
-    else:
-        print("  threadpoolctl not installed: relying on *_NUM_THREADS variables")
 
 
 def parse_args(argv):
@@ -437,16 +396,15 @@ def parse_args(argv):
 def main(argv=None):
     """Run the benchmark; returns the summary rows (a list of dicts)."""
     args = parse_args(argv)
-    torch = _import_torch()
-    limiter = (threadpool_limits(limits=N_THREADS)
-               if threadpool_limits is not None else None)
+    torch = import_torch()
+    limiter = limit_threads(N_THREADS)
     torch_threads = None
     if torch is not None:
         torch_threads = torch.get_num_threads()
         torch.set_num_threads(N_THREADS)
     try:
-        _header(torch)
-        print(f"start: {_loadavg()} (other load on the machine skews timings)")
+        print_header(N_THREADS, torch)
+        print(f"start: {loadavg()} (other load on the machine skews timings)")
         if torch is None:
             print("PyTorch not importable: skipping the torch anchor.")
         rows, peak = [], None

@@ -39,40 +39,30 @@ Usage::
 
 import argparse
 import os
-import platform
-import statistics
 import sys
 import time
 import warnings
 
-N_THREADS = 2
-
-# Thread limits must be in the environment before the BLAS is loaded; when this
-# file is imported into a process that already loaded numpy, threadpoolctl
-# (below) still applies the limit at run time.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, str(N_THREADS))
+# _common sets the BLAS thread limits, so it comes before numpy; its folder is
+# put on the path for when this file is loaded by path (the smoke tests).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import (  # noqa: E402
+    N_THREADS,
+    digits_data,
+    limit_threads,
+    loadavg,
+    median,
+    print_header,
+    ratio,
+)
 
 import numpy as np  # noqa: E402
-import sklearn  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.neural_network import BernoulliRBM  # noqa: E402
 
-try:  # run from a checkout without installing skdeep
-    import skdeep  # noqa: E402
-except ImportError:  # pragma: no cover
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    import skdeep  # noqa: E402
 from skdeep import RBMTransformer  # noqa: E402
 from skdeep.nn.rbm import RBM  # noqa: E402
-
-try:
-    from threadpoolctl import threadpool_info, threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_info = threadpool_limits = None
 
 RBM_PARAMS = {"n_components": 100, "learning_rate": 0.06, "batch_size": 10, "n_iter": 20}
 LOGISTIC = {"C": 100.0, "max_iter": 1000}
@@ -80,27 +70,12 @@ QUICK = {"n_iter": 2, "logistic_max_iter": 100, "pl_calls": 2}
 
 
 # --------------------------------------------------------------------- helpers
-def _median(values):
-    return statistics.median(values) if values else float("nan")
 
 
-def _ratio(a, b):
-    return a / b if b and np.isfinite(b) else float("nan")
 
 
-def _loadavg():
-    try:
-        return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    except (AttributeError, OSError):  # pragma: no cover (Windows)
-        return "load average n/a"
 
 
-def digits_data():
-    """The RBM-digits split as float32 (both libraries keep float32)."""
-    X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X / 16.0, y, test_size=0.25, random_state=0, stratify=y)
-    return (X_train.astype(np.float32), X_test.astype(np.float32), y_train, y_test)
 
 
 def expected_pseudo_likelihood(rbm, X):
@@ -186,15 +161,15 @@ def bench_rbm_digits(repeats, quick):
                   f"{r['pl_exact'][-1]:8.3f})  pipeline acc {r['acc'][-1]:.4f}",
                   flush=True)
 
-    med = {impl: _median(results[impl]["time"]) for impl in impls}
+    med = {impl: median(results[impl]["time"]) for impl in impls}
     best = {impl: min(results[impl]["time"]) for impl in impls}
     for impl in impls:
         ts = results[impl]["time"]
         print(f"  [rbm] {impl:<14} median fit {med[impl]:8.3f}s  min "
               f"{best[impl]:8.3f}s  (runs: {', '.join(f'{t:.3f}' for t in ts)})")
     for impl in impls[:-1]:
-        print(f"  [rbm] ratio {impl}/sklearn = {_ratio(med[impl], med['sklearn']):.2f}"
-              f" (medians; of minima {_ratio(best[impl], best['sklearn']):.2f})")
+        print(f"  [rbm] ratio {impl}/sklearn = {ratio(med[impl], med['sklearn']):.2f}"
+              f" (medians; of minima {ratio(best[impl], best['sklearn']):.2f})")
     print(f"  [rbm] pseudo-likelihood: mean of {pl_calls} score_samples calls per "
           "model, then mean +- std over the seeds")
     rows = []
@@ -202,7 +177,7 @@ def bench_rbm_digits(repeats, quick):
         r = results[impl]
         rows.append({
             "workload": "RBM-digits", "impl": impl, "time": med[impl],
-            "min_time": best[impl], "vs_sklearn": _ratio(med[impl], med["sklearn"]),
+            "min_time": best[impl], "vs_sklearn": ratio(med[impl], med["sklearn"]),
             "pl": float(np.mean(r["pl"])), "pl_std": float(np.std(r["pl"])),
             "pl_exact": float(np.mean(r["pl_exact"])),
             "acc": float(np.mean(r["acc"])), "acc_std": float(np.std(r["acc"])),
@@ -212,7 +187,7 @@ def bench_rbm_digits(repeats, quick):
 
 def _print_summary(rows, repeats):
     print(f"\n== Summary (medians over {repeats} seeds; ratio = time / sklearn "
-          f"time, < 1 = faster); {_loadavg()} ==")
+          f"time, < 1 = faster); {loadavg()} ==")
     header = (f"{'workload':<11} {'impl':<14} {'fit s':>8} {'vs sklearn':>10} "
               f"{'test PL':>15} {'exact PL':>9} {'pipeline acc':>15}")
     print(header)
@@ -223,19 +198,6 @@ def _print_summary(rows, repeats):
               f"{r['pl_exact']:9.2f} {r['acc']:8.4f} +- {r['acc_std']:.3f}")
 
 
-def _header(n_threads):
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"scikit-learn {sklearn.__version__}, skdeep {skdeep.__version__}")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs; "
-          f"threads: {n_threads}; OPENBLAS_CORETYPE="
-          f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
-    if threadpool_info is not None:
-        for pool in threadpool_info():
-            print(f"  threadpool: {pool.get('internal_api')} "
-                  f"{pool.get('version')} ({pool.get('architecture')}), "
-                  f"num_threads={pool.get('num_threads')}")
-    else:
-        print("  threadpoolctl not installed: relying on *_NUM_THREADS variables")
 
 
 def parse_args(argv):
@@ -260,11 +222,10 @@ def parse_args(argv):
 def main(argv=None):
     """Run the benchmark; returns the summary rows (a list of dicts)."""
     args = parse_args(argv)
-    limiter = (threadpool_limits(limits=args.threads)
-               if threadpool_limits is not None else None)
+    limiter = limit_threads(args.threads)
     try:
-        _header(args.threads)
-        print(f"start: {_loadavg()} (other load on the machine skews timings)")
+        print_header(args.threads)
+        print(f"start: {loadavg()} (other load on the machine skews timings)")
         rows = bench_rbm_digits(args.repeats, args.quick)
         _print_summary(rows, args.repeats)
     finally:

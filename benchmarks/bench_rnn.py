@@ -52,36 +52,28 @@ Usage::
 import argparse
 import math
 import os
-import platform
-import statistics
 import sys
 import time
 import warnings
 from collections import Counter
 from pathlib import Path
 
-N_THREADS = 2
-
-# Thread limits must be in the environment before the BLAS is loaded; when this
-# file is imported into a process that already loaded numpy, threadpoolctl
-# (below) still applies the limit at run time.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, str(N_THREADS))
+# _common sets the BLAS thread limits, so it comes before numpy; its folder is
+# put on the path for when this file is loaded by path (the smoke tests).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import (  # noqa: E402
+    N_THREADS,
+    import_torch,
+    limit_threads,
+    loadavg,
+    median,
+    print_header,
+    ratio,
+)
 
 import numpy as np  # noqa: E402
-import sklearn  # noqa: E402
 
-try:  # run from a checkout without installing skdeep
-    import skdeep  # noqa: E402
-except ImportError:  # pragma: no cover
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    import skdeep  # noqa: E402
 from skdeep import RNNLanguageModel  # noqa: E402
-
-try:
-    from threadpoolctl import threadpool_info, threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_info = threadpool_limits = None
 
 DEFAULT_TEXT = (Path(__file__).resolve().parents[2] / "shared" / "data"
                 / "tinyshakespeare.txt")
@@ -94,27 +86,12 @@ EOS, UNK = "<eos>", "<unk>"
 LN2 = math.log(2.0)
 
 
-def _import_torch():
-    try:
-        import torch
-    except Exception:  # ImportError, or a broken install
-        return None
-    return torch
 
 
-def _median(values):
-    return statistics.median(values) if values else float("nan")
 
 
-def _ratio(a, b):
-    return a / b if b and np.isfinite(b) else float("nan")
 
 
-def _loadavg():
-    try:
-        return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    except (AttributeError, OSError):  # pragma: no cover (Windows)
-        return "load average n/a"
 
 
 # ------------------------------------------------------------------------ data
@@ -322,14 +299,14 @@ def bench_speed(cell, cfg, text_train, chars, repeats, torch):
             times["torch"].append(seconds * per)
             line += f"  torch {seconds * per:8.3f}"
         print(line + "  s/100k chars", flush=True)
-    med = {k: _median(v) for k, v in times.items()}
+    med = {k: median(v) for k, v in times.items()}
     best = {k: min(v) for k, v in times.items()}
     for name, ts in times.items():
         print(f"  [{cell}] {name:<6} median {med[name]:8.3f} s/100k chars  "
               f"min {best[name]:8.3f}  (runs: {', '.join(f'{t:.3f}' for t in ts)})")
     if torch is not None:
-        print(f"  [{cell}] ratio skdeep/torch = {_ratio(med['skdeep'], med['torch']):.2f}"
-              f" (medians; of minima {_ratio(best['skdeep'], best['torch']):.2f})",
+        print(f"  [{cell}] ratio skdeep/torch = {ratio(med['skdeep'], med['torch']):.2f}"
+              f" (medians; of minima {ratio(best['skdeep'], best['torch']):.2f})",
               flush=True)
     return med
 
@@ -361,17 +338,7 @@ def bench_quality(cell, cfg, text_train, text_valid, train_chars, passes, torch)
 
 
 def _header(torch, n_threads, source, n_train, n_valid, n_vocab):
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"scikit-learn {sklearn.__version__}, skdeep {skdeep.__version__}, "
-          f"torch {torch.__version__ if torch is not None else 'not available'}")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs; "
-          f"threads: {n_threads}; OPENBLAS_CORETYPE="
-          f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
-    if threadpool_info is not None:
-        for pool in threadpool_info():
-            print(f"  threadpool: {pool.get('internal_api')} "
-                  f"{pool.get('version')} ({pool.get('architecture')}), "
-                  f"num_threads={pool.get('num_threads')}")
+    print_header(n_threads, torch)
     print(f"text: {source}")
     print(f"  {n_train:,} training / {n_valid:,} validation characters, "
           f"{n_vocab} tokens (characters + <eos> + <unk>)")
@@ -417,7 +384,7 @@ def parse_args(argv):
 def main(argv=None):
     """Run the benchmark; returns the summary rows (a list of dicts)."""
     args = parse_args(argv)
-    torch = None if args.no_torch else _import_torch()
+    torch = None if args.no_torch else import_torch()
     cfg = QUICK if args.quick else WORKLOAD
     text, source = load_text(args.text)
     if args.quick:
@@ -428,8 +395,7 @@ def main(argv=None):
         args.train_chars = min(args.train_chars or 8_000, 8_000)
     text_train, text_valid = split_text(text)
     vocab = char_vocabulary(text_train)
-    limiter = (threadpool_limits(limits=args.threads)
-               if threadpool_limits is not None else None)
+    limiter = limit_threads(args.threads)
     torch_threads = None
     if torch is not None:
         torch_threads = torch.get_num_threads()
@@ -441,7 +407,7 @@ def main(argv=None):
         print(f"model: one-hot input, 1 layer of {cfg['hidden']}, softmax "
               f"{len(vocab)}; adam {cfg['lr']}, BPTT {cfg['bptt']}, batch "
               f"{cfg['batch']}, gradient-norm clip {cfg['clip']}; float32")
-        print(f"start: {_loadavg()} (other load on the machine skews timings)")
+        print(f"start: {loadavg()} (other load on the machine skews timings)")
         if torch is None:
             print("PyTorch not importable (or --no-torch): skipping the torch anchor.")
         cells = ("lstm", "rnn") if args.cell == "all" else (args.cell,)
@@ -460,13 +426,13 @@ def main(argv=None):
                 for name in med:
                     rows.append(dict(
                         workload=workload, impl=name, s_per_100k=med[name],
-                        vs_torch=_ratio(med[name], med["torch"]) if "torch" in med
+                        vs_torch=ratio(med[name], med["torch"]) if "torch" in med
                         else None,
                         bits_per_char=quality.get(name, (None,))[0], budget=budget,
                     ))
         print(f"\n== Summary (speed: medians of {args.repeats} x {args.chars:,} "
               f"characters; ratio = skdeep time / torch time, < 1 = faster); "
-              f"{_loadavg()} ==")
+              f"{loadavg()} ==")
         header = (f"{'workload':<18} {'impl':<7} {'s/100k chars':>12} "
                   f"{'vs torch':>9} {'valid bits/char':>16}")
         print(header)

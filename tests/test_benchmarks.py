@@ -48,7 +48,7 @@ def test_bench_rnn_quick_runs(capsys):
     assert {("LSTM-shakespeare", "skdeep"), ("RNN-shakespeare", "skdeep")} <= impls
     for r in rows:
         assert r["s_per_100k"] > 0 and 0 < r["bits_per_char"] < 10
-    if bench._import_torch() is not None:
+    if bench.import_torch() is not None:
         assert "[lstm] ratio skdeep/torch = " in out
         assert ("LSTM-shakespeare", "torch") in impls
         # same data, same windows, same initialisation: close bits per character
