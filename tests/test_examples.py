@@ -30,15 +30,33 @@ def run_fast(name, capsys):
     return out
 
 
-@pytest.mark.parametrize("name", ["perceptron_and_or", "linear_unit_salary",
-                                  "dnnjs_logistic_and_mlp", "keras_mlp_mnist"])
-def test_example_has_docstring_and_cli(name, capsys):
+# Every example: a docstring, and a --help that names these options.
+CONVNET, LANGUAGE_MODEL = ["--fast", "--verbose"], ["--fast", "--epochs"]
+EXAMPLE_OPTIONS = {
+    "perceptron_and_or": ["--fast"], "linear_unit_salary": ["--fast"],
+    "dnnjs_logistic_and_mlp": ["--fast"], "keras_mlp_mnist": ["--fast"],
+    "convnetjs_mnist": CONVNET, "lenet5_mnist": CONVNET, "mnist1d_cnn": CONVNET,
+    "plot_feature_maps": CONVNET,
+    "char_rnn_shakespeare": LANGUAGE_MODEL, "ptb_word_lm": LANGUAGE_MODEL,
+    "dnnjs_rbm_dbn": ["--fast"], "rbm_digits_features": ["--fast"],
+    "dbn_mnist": ["--fast"],
+}
+
+
+def test_every_example_is_listed():
+    assert set(EXAMPLE_OPTIONS) == {path.stem for path in EXAMPLES_DIR.glob("*.py")}
+
+
+@pytest.mark.parametrize("name,options", sorted(EXAMPLE_OPTIONS.items()))
+def test_example_has_docstring_and_cli(name, options, capsys):
     module = load_example(name)
     assert module.__doc__ and module.__doc__.strip()
     with pytest.raises(SystemExit) as excinfo:
         module.main(["--help"])
     assert excinfo.value.code == 0
-    assert "--fast" in capsys.readouterr().out
+    help_text = capsys.readouterr().out
+    for option in options:
+        assert option in help_text
 
 
 def test_perceptron_and_or(capsys):
@@ -112,18 +130,6 @@ def test_keras_mlp_mnist_reads_idx_files(tmp_path, capsys):
 
 
 # --------------------------------------------------------------- convnet examples
-@pytest.mark.parametrize("name", ["convnetjs_mnist", "lenet5_mnist", "mnist1d_cnn",
-                                  "plot_feature_maps"])
-def test_convnet_example_has_docstring_and_cli(name, capsys):
-    module = load_example(name)
-    assert module.__doc__ and module.__doc__.strip()
-    with pytest.raises(SystemExit) as excinfo:
-        module.main(["--help"])
-    assert excinfo.value.code == 0
-    help_text = capsys.readouterr().out
-    assert "--fast" in help_text and "--verbose" in help_text
-
-
 def parse_test_error(out):
     match = re.search(r"^test error: ([\d.]+)% \(accuracy ([\d.]+)\)$", out,
                       flags=re.MULTILINE)
@@ -248,17 +254,22 @@ def test_plot_feature_maps(tmp_path, capsys):
     assert f"saved {out_png}" in out
 
 
-def test_plot_feature_maps_without_matplotlib(tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def no_matplotlib(monkeypatch):
+    """Make ``import matplotlib`` fail, as on an install without the plot extra."""
     import builtins
 
     real_import = builtins.__import__
 
-    def no_matplotlib(name, *args, **kwargs):
+    def fake_import(name, *args, **kwargs):
         if name == "matplotlib" or name.startswith("matplotlib."):
             raise ImportError("No module named 'matplotlib'")
         return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+
+
+def test_plot_feature_maps_without_matplotlib(tmp_path, no_matplotlib, capsys):
     status = load_example("plot_feature_maps").main(
         ["--fast", "--out", str(tmp_path / "x.png")])
     assert status == 1
@@ -274,17 +285,6 @@ def one_blas_thread():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     with threadpoolctl.threadpool_limits(limits=1):
         yield
-
-
-@pytest.mark.parametrize("name", ["char_rnn_shakespeare", "ptb_word_lm"])
-def test_language_model_example_has_docstring_and_cli(name, capsys):
-    module = load_example(name)
-    assert module.__doc__ and module.__doc__.strip()
-    with pytest.raises(SystemExit) as excinfo:
-        module.main(["--help"])
-    assert excinfo.value.code == 0
-    help_text = capsys.readouterr().out
-    assert "--fast" in help_text and "--epochs" in help_text
 
 
 def parse_epochs(out):
@@ -400,17 +400,6 @@ def test_ptb_word_lm_missing_files(tmp_path, capsys):
 
 
 # ------------------------------------------------------------ RBM / DBN examples
-@pytest.mark.parametrize("name", ["dnnjs_rbm_dbn", "rbm_digits_features",
-                                  "dbn_mnist"])
-def test_rbm_dbn_example_has_docstring_and_cli(name, capsys):
-    module = load_example(name)
-    assert module.__doc__ and module.__doc__.strip()
-    with pytest.raises(SystemExit) as excinfo:
-        module.main(["--help"])
-    assert excinfo.value.code == 0
-    assert "--fast" in capsys.readouterr().out
-
-
 def test_dnnjs_rbm_dbn(capsys):
     out = run_fast("dnnjs_rbm_dbn", capsys)
     # SPEC §3: rbm.js, crbm.js, dbn.js and cdbn.js, each next to dnn.js's output.
@@ -466,17 +455,7 @@ def test_rbm_digits_features_nudge_shifts_by_one_pixel():
     assert on == [(3, 4), (2, 4), (4, 4), (3, 3), (3, 5)]
 
 
-def test_rbm_digits_features_without_matplotlib(tmp_path, monkeypatch, capsys):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_matplotlib(name, *args, **kwargs):
-        if name == "matplotlib" or name.startswith("matplotlib."):
-            raise ImportError("No module named 'matplotlib'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+def test_rbm_digits_features_without_matplotlib(tmp_path, no_matplotlib, capsys):
     status = load_example("rbm_digits_features").main(
         ["--fast", "--out", str(tmp_path / "x.png")])
     assert status == 1
