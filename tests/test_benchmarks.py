@@ -7,18 +7,19 @@ configuration completes and reports what it should.
 import importlib.util
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_mlp.py"
+BENCHMARKS_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def _load_bench():
-    spec = importlib.util.spec_from_file_location("bench_mlp", BENCH)
+def load_bench(name):
+    """Import ``benchmarks/<name>.py`` as a module (the folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS_DIR / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def test_bench_mlp_quick_runs(capsys):
-    bench = _load_bench()
+    bench = load_bench("bench_mlp")
     rows = bench.main(["--quick", "--repeats", "1"])
     out = capsys.readouterr().out
     assert "[digits] ratio skdeep/sklearn = " in out
@@ -30,13 +31,8 @@ def test_bench_mlp_quick_runs(capsys):
             ("MLP-keras", "skdeep"), ("MLP-keras", "sklearn")} <= workloads
 
 
-BENCH_RNN = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_rnn.py"
-
-
 def test_bench_rnn_quick_runs(capsys):
-    spec = importlib.util.spec_from_file_location("bench_rnn", BENCH_RNN)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_bench("bench_rnn")
     # one thread: the quick models are tiny, and extra threads only stall on a
     # busy machine (no timing is asserted anyway)
     rows = bench.main(["--quick", "--repeats", "1", "--threads", "1"])
@@ -57,18 +53,8 @@ def test_bench_rnn_quick_runs(capsys):
             assert abs(by[(w, "skdeep")] - by[(w, "torch")]) < 0.5
 
 
-BENCH_RBM = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_rbm.py"
-
-
-def _load_bench_rbm():
-    spec = importlib.util.spec_from_file_location("bench_rbm", BENCH_RBM)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_bench_rbm_quick_runs(capsys):
-    bench = _load_bench_rbm()
+    bench = load_bench("bench_rbm")
     # one thread: the quick fits are small, and extra threads only stall on a
     # busy machine (no timing is asserted anyway)
     rows = bench.main(["--quick", "--repeats", "1", "--threads", "1"])
@@ -87,7 +73,7 @@ def test_bench_rbm_quick_runs(capsys):
 
 def test_bench_rbm_expected_pseudo_likelihood_is_the_mean_score():
     # The exact expectation equals the average of many score_samples calls.
-    bench = _load_bench_rbm()
+    bench = load_bench("bench_rbm")
     data = bench.digits_data()
     rbm = bench.make_rbm("skdeep", 2, 0).fit(data[0][:300])
     exact = bench.expected_pseudo_likelihood(rbm, data[1][:100])
