@@ -1,4 +1,4 @@
-"""Smoke test of benchmarks/bench_mlp.py: it runs and prints its ratios.
+"""Smoke tests of the benchmark scripts: they run and print their ratios.
 
 Timings are never asserted (shared, noisy machines); only that the quick
 configuration completes and reports what it should.
