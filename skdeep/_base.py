@@ -1,27 +1,39 @@
-"""BaseNetwork: the training machinery every network estimator shares.
+"""BaseNetwork: the estimator plumbing every network estimator shares.
 
-An estimator subclass only says how to build its network (``_build_network``),
-which loss it trains (``_build_loss``), how targets are encoded and how outputs
-are decoded. Everything else lives here: parameter checks, random streams,
-minibatches, the optimizer and its schedule, early stopping, exact warm-start /
-``partial_fit`` resume, the divergence guard, interrupt handling, verbose
-progress and batched inference.
+A network estimator names its layers (``_build_network``), its loss
+(``_build_loss``) and, with a mixin from :mod:`skdeep._mixins`, how targets are
+encoded and outputs decoded. This module validates parameters and data, builds or
+resumes the network and its :class:`~skdeep._training.TrainState`, makes the
+minibatches and the step, and commits the fitted attributes. The epochs, with the
+divergence guard, interrupts, early stopping, callbacks and ``verbose``, run in
+:func:`skdeep._training.run_epochs`.
 """
 
 import copy
 import numbers
-import time
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._mixins import (  # noqa: F401  (re-exported for the estimator modules)
+    HiddenTransformMixin,
+    NetworkClassifierMixin,
+    NetworkRegressorMixin,
+)
+from ._training import (
+    CallbackSupportMixin,
+    Diverged,
+    EpochLoop,
+    FitCallbacks,
+    Stopping,
+    TrainState,
+    deferred_interrupts,
+    run_epochs,
+    with_callbacks,
+)
 from ._validation import (
     check_bool,
     check_choice,
@@ -29,7 +41,7 @@ from ._validation import (
     check_number,
     unchanged_on_failure,
 )
-from .nn.optimizers import OPTIMIZERS
+from .nn.optimizers import OPTIMIZERS, clip_grad_norm
 
 __all__ = ["BaseNetwork", "HiddenTransformMixin", "NetworkClassifierMixin",
            "NetworkRegressorMixin"]
@@ -37,32 +49,28 @@ __all__ = ["BaseNetwork", "HiddenTransformMixin", "NetworkClassifierMixin",
 #: Rows per forward pass at inference time: bounds memory on large inputs.
 INFERENCE_BATCH_SIZE = 4096
 
-_DIVERGENCE_MESSAGE = (
-    "Solver produced non-finite parameter weights. The input data may contain "
-    "large values and need to be preprocessed, or the learning rate is too large "
-    "(learning_rate_init={lr}); try a smaller learning_rate_init."
-)
 
-
-class BaseNetwork(BaseEstimator):
-    """Shared fit loop of the network estimators (not used directly).
+class BaseNetwork(CallbackSupportMixin, BaseEstimator):
+    """Shared plumbing of the network estimators (not used directly).
 
     Subclasses define ``__init__`` (assignments only) and:
 
-    * ``_build_network(input_shape, n_outputs, rng_init, rng_dropout, dtype)``
+    * ``_build_network(input_shape, n_outputs, init_rng, dropout_rng, dtype)``
       returning a :class:`skdeep.nn.Sequential` (``input_shape`` is ``X.shape[1:]``);
     * ``_build_loss()`` returning a :class:`skdeep.nn.Loss` (after targets are
       encoded, so it may depend on them);
-    * ``_encode_targets(y, first_call, classes)`` returning the float target matrix;
-    * ``_decode(output)`` turning the loss's output into predictions, and
-      ``_validation_score(y_true, y_pred)`` for early stopping;
+    * ``_encode_targets(y, first_call, classes)`` returning the float target
+      matrix, ``_decode(output)`` and ``_validation_score(y_true, y_pred)``
+      (the mixins of :mod:`skdeep._mixins` provide them);
     * ``_check_extra_params()`` for their own parameters.
+
+    A model whose batches are not rows (the language model's BPTT windows)
+    replaces ``_training_data`` and ``_epoch``; nothing else of the loop.
 
     Parameters shared by every network estimator are documented on each
     estimator; their names and meanings follow scikit-learn's MLP.
     """
 
-    #: Whether ``n_iter_no_change`` may be reached (``tol=None`` disables it).
     _stochastic_solvers = ("sgd", "adam", "adagrad", "adadelta")
 
     # ------------------------------------------------------------------ params
@@ -111,7 +119,7 @@ class BaseNetwork(BaseEstimator):
             self, X, y, multi_output=True, y_numeric=self._y_numeric,
             allow_nd=self._allow_nd, dtype=(np.float64, np.float32), reset=reset,
         )
-        return self._prepare_input(X, reset), self._check_targets(y, reset)
+        return X, self._check_targets(y, reset)
 
     def _validate_X(self, X):
         check_is_fitted(self)
@@ -128,115 +136,14 @@ class BaseNetwork(BaseEstimator):
         return y
 
     def _resolve_dtype(self, X):
+        """The compute dtype: ``dtype``, or with ``None`` the input's float dtype
+        (float32 for integer input such as token ids)."""
         dtype = check_dtype_param(self.dtype)
-        return X.dtype if dtype is None else dtype
+        if dtype is not None:
+            return dtype
+        return X.dtype if np.issubdtype(X.dtype, np.floating) else np.dtype(np.float32)
 
-    # ------------------------------------------------------------------ rng
-    @staticmethod
-    def _make_streams(random_state):
-        """Independent generators for init, shuffling, dropout and the split.
-
-        One ``SeedSequence`` fans out into the streams; a fitted model keeps them,
-        so a warm start continues them instead of replaying them.
-        """
-        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-        init, shuffle, dropout, split = np.random.SeedSequence(seed).spawn(4)
-        return {
-            "init": np.random.default_rng(init),
-            "shuffle": np.random.default_rng(shuffle),
-            "dropout": np.random.default_rng(dropout),
-            "split_seed": int(split.generate_state(1)[0]),
-        }
-
-    # ------------------------------------------------------------------ fit
-    def fit(self, X, y):
-        """Fit the model to data matrix X and targets y.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Target values (class labels for classifiers).
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, incremental=False)
-
-    def _partial_fit(self, X, y, classes=None):
-        if self.solver == "lbfgs":
-            raise AttributeError(
-                "partial_fit is only available for stochastic optimizers; "
-                f"solver={self.solver!r} is not."
-            )
-        return self._fit(X, y, incremental=True, classes=classes)
-
-    def _fit(self, X, y, *, incremental, classes=None):
-        self._check_common_params()
-        fitted = hasattr(self, "_network")
-        resume = fitted and (incremental or self.warm_start)
-        # training works on copies; attributes set on the way are rolled back
-        with unchanged_on_failure(self):
-            X, y = self._validate_X_y(X, y, reset=not resume)
-            self._fit_guarded(X, y, incremental=incremental, resume=resume,
-                              classes=classes)
-        return self
-
-    def _fit_guarded(self, X, y, *, incremental, resume, classes):
-        if resume:
-            dtype = self._dtype
-            Y = self._encode_targets(y, first_call=False, classes=classes)
-            state = copy.deepcopy(self._train_state)
-            state["optimizer"] = self._resync_optimizer(state["optimizer"])
-            network = copy.deepcopy(self._network)
-        else:
-            dtype = self._resolve_dtype(X)
-            self._dtype = dtype
-            Y = self._encode_targets(y, first_call=True, classes=classes)
-            state = self._new_train_state()
-            network = self._build_network(
-                X.shape[1:], Y.shape[1], state["rngs"]["init"],
-                state["rngs"]["dropout"], dtype,
-            )
-            if hasattr(network.layers[0], "input_grad"):
-                # nothing upstream of the first layer needs its input gradient
-                network.layers[0].input_grad = False
-        X = self._cast_input(X, dtype)
-        Y = Y.astype(dtype, copy=False)
-        if not resume:
-            self._initialize_network(network, X, Y, state["rngs"]["init"])
-        loss = self._build_loss()
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(network, loss, X, Y, state)
-        else:
-            self._fit_stochastic(network, loss, X, Y, y, state, incremental)
-        network.clear_cache()
-        self._commit(network, loss, state)
-
-    @staticmethod
-    def _cast_input(X, dtype):
-        """The training input in the compute dtype (override: token ids stay ints)."""
-        return X.astype(dtype, copy=False)
-
-    def _new_train_state(self):
-        return {
-            "rngs": self._make_streams(self.random_state),
-            "optimizer": self._build_optimizer(),
-            "n_iter": 0,
-            "t": 0,
-            "loss_curve": [],
-            "best_loss": np.inf,
-            "no_improvement_count": 0,
-            "validation_scores": [],
-            "validation_loss_curve": [],
-            "best_validation_score": -np.inf,
-            "loss": None,
-            "initial_loss": None,
-        }
-
+    # ------------------------------------------------------------------ optimizer
     def _build_optimizer(self):
         solver = self.solver
         if solver == "sgd":
@@ -326,14 +233,134 @@ class BaseNetwork(BaseEstimator):
             return alpha * (1 - self.l1_ratio), alpha * self.l1_ratio
         return alpha, 0.0
 
-    # The epoch loop below is shared by every network estimator; what an epoch
-    # iterates over (minibatches of rows, or BPTT windows of a token stream), how
-    # the validation data are held out and how they are scored are hooks.
-    def _split_validation(self, X, Y, y_raw, state):
-        """Hold out ``validation_fraction``; return ``(train, validation)`` data."""
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y):
+        """Fit the model to data matrix X and targets y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values (class labels for classifiers).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, incremental=False)
+
+    def _partial_fit(self, X, y, classes=None):
+        if self.solver == "lbfgs":
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers; "
+                f"solver={self.solver!r} is not."
+            )
+        return self._fit(X, y, incremental=True, classes=classes)
+
+    @with_callbacks
+    def _fit(self, X, y, *, incremental, classes=None):
+        self._check_common_params()
+        resume = hasattr(self, "_network") and (incremental or self.warm_start)
+        # before the rollback block: a failed fit must still tear callbacks down
+        callbacks = FitCallbacks(self, 1 if incremental else self.max_iter)
+        with unchanged_on_failure(self):
+            X, y = self._validate_X_y(X, y, reset=not resume)
+            callbacks.begin(X, y)
+            self._train(X, y, incremental=incremental, resume=resume,
+                        classes=classes, callbacks=callbacks)
+        callbacks.end()
+        return self
+
+    def _train(self, X, y, *, incremental, resume, classes, callbacks):
+        """Build or resume the network, then run the epochs; commits at the end."""
+        inputs = self._prepare_input(X, reset=not resume)
+        # a language model has no target matrix: its targets are the next tokens
+        has_targets = y is not None
+        if resume:
+            Y = self._encode_targets(y, False, classes) if has_targets else None
+            # one deepcopy: dropout layers keep sharing the state's generator
+            network, state = copy.deepcopy((self._network, self._train_state))
+            state.optimizer = self._resync_optimizer(state.optimizer)
+        else:
+            self._dtype = self._resolve_dtype(inputs)
+            Y = self._encode_targets(y, True, classes) if has_targets else None
+            state = TrainState.from_random_state(self.random_state,
+                                                 self._build_optimizer())
+            network = self._build_network(inputs.shape[1:],
+                                          Y.shape[1] if has_targets else None,
+                                          state.init_rng, state.dropout_rng,
+                                          self._dtype)
+            first = network.layers[0]
+            if hasattr(first, "input_grad"):
+                # nothing upstream of the first layer needs its input gradient
+                first.input_grad = False
+        if np.issubdtype(inputs.dtype, np.floating):  # token ids stay integers
+            inputs = inputs.astype(self._dtype, copy=False)
+        if has_targets:
+            Y = Y.astype(self._dtype, copy=False)
+        loss = self._build_loss()
+        params = network.param_arrays()
+
+        def attributes():
+            return self._fitted_attributes(network, loss, state)
+
+        def finish(reason):
+            network.clear_cache()
+            for name, value in attributes().items():
+                setattr(self, name, value)
+
+        if not resume and self._pretrain(network, inputs, state) == "interrupted":
+            with deferred_interrupts():
+                finish("interrupted")  # the layers pre-trained so far; no fine-tuning
+            return
+        options = dict(verbose=self.verbose, callbacks=callbacks,
+                       fitted_attributes=attributes, finish=finish,
+                       hint=self._divergence_hint())
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(network, loss, inputs, Y, state, params, options)
+            return
+        early_stopping = self.early_stopping and not incremental
+        train, evaluate = self._training_data(network, loss, inputs, Y, y, state,
+                                              early_stopping)
+        run_epochs(
+            state, params,
+            lambda state: self._epoch(network, loss, train, state, params),
+            max_epochs=1 if incremental else self.max_iter,
+            stopping=Stopping(self.tol, self.n_iter_no_change,
+                              on_validation=early_stopping),
+            evaluate=evaluate,
+            max_iter_warning=None if incremental or self.tol is None else (
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet."),
+            **options,
+        )
+
+    def _divergence_hint(self):
+        return ("try a smaller learning_rate_init (now "
+                f"{self.learning_rate_init}).")
+
+    def _pretrain(self, network, X, state):
+        """Set initial weights from the data before training (override: DBN).
+
+        Returns ``'interrupted'`` when Ctrl-C ended it after some work was done.
+        """
+        return None
+
+    # ------------------------------------------------------------------ epochs
+    def _training_data(self, network, loss, X, Y, y_raw, state, early_stopping):
+        """``(train, evaluate)``: the rows to train on and the held-out scorer.
+
+        With early stopping, ``validation_fraction`` of the rows are held out
+        (stratified for classifiers) and ``evaluate() -> (score, loss)`` scores
+        the current network on them; otherwise ``evaluate`` is ``None``.
+        """
+        if not early_stopping:
+            return (X, Y), None
         stratify = y_raw if self._stratify_split(y_raw) else None
         X_tr, X_val, Y_tr, Y_val, _, y_val = train_test_split(
-            X, Y, y_raw, random_state=state["rngs"]["split_seed"],
+            X, Y, y_raw, random_state=state.split_seed,
             test_size=self.validation_fraction, stratify=stratify,
         )
         if X_val.shape[0] < 2:
@@ -343,200 +370,66 @@ class BaseNetwork(BaseEstimator):
                 f"{X_val.shape[0]}; increase validation_fraction or disable "
                 "early_stopping."
             )
-        return (X_tr, Y_tr), (X_val, Y_val, y_val)
 
-    def _evaluate(self, network, loss, validation):
-        """``(score, loss)`` on held-out data (higher score is better)."""
-        X_val, Y_val, y_val = validation
-        out_val = self._forward(network, X_val)
-        score = self._validation_score(y_val, self._decode(loss.output(out_val)))
-        return score, loss.loss(out_val, Y_val)[0]
+        def evaluate():
+            out_val = self._forward(network, X_val)
+            score = self._validation_score(y_val, self._decode(loss.output(out_val)))
+            return score, loss.loss(out_val, Y_val)[0]
 
-    def _run_epoch(self, network, loss, train, state, params, grads):
-        """One pass over the training data; returns ``(mean loss, samples seen)``.
+        return (X_tr, Y_tr), evaluate
 
-        Raises ``_Diverged`` as soon as the loss stops being finite.
-        """
+    def _stratify_split(self, y):
+        return False
+
+    def _epoch(self, network, loss, train, state, params):
+        """One pass over shuffled minibatches of rows: ``(mean loss, rows)``."""
         X, Y = train
         n_samples = X.shape[0]
         batch = self._batch_size(n_samples)
-        optimizer = state["optimizer"]
-        order = (state["rngs"]["shuffle"].permutation(n_samples) if self.shuffle
-                 else None)
-        accumulated = 0.0
+        grads = network.grad_arrays()
+        order = state.shuffle_rng.permutation(n_samples) if self.shuffle else None
+        total = 0.0
         for begin in range(0, n_samples, batch):
             if order is None:
                 Xb, Yb = X[begin:begin + batch], Y[begin:begin + batch]
             else:
                 idx = order[begin:begin + batch]
                 Xb, Yb = X[idx], Y[idx]
-            value = self._train_step(network, loss, Xb, Yb, state, params, grads,
-                                     optimizer, Xb.shape[0])
-            accumulated += value * Xb.shape[0]
-        return accumulated / n_samples, n_samples
+            total += self._step(network, loss, Xb, Yb, state, params, grads) \
+                * Yb.shape[0]
+        return total / n_samples, n_samples
 
-    def _train_step(self, network, loss, Xb, Yb, state, params, grads, optimizer,
-                    n_rows):
-        """Forward, loss, backward, penalty and update of one batch; its loss."""
+    def _step(self, network, loss, Xb, Yb, state, params, grads):
+        """Forward, loss, backward, penalty, clipping and update of one batch.
+
+        Returns the batch's mean loss. Logits of any rank ``(N, ..., K)`` are
+        scored as rows ``(N·…, K)`` against ``Yb`` (one row each).
+        """
         z = network.forward(Xb, training=True)
-        value, grad = loss.loss(z, Yb)
+        value, grad = loss.loss(z.reshape(-1, z.shape[-1]), Yb)  # (rows, K)
         if not np.isfinite(value):
-            raise _Diverged
-        if state["initial_loss"] is None:
-            state["initial_loss"] = value  # before any update
-        network.backward(grad)
-        value += self._penalty(network, n_rows, add_to_grads=True)
-        self._before_step(grads)
-        optimizer.step(params, grads)
+            raise Diverged
+        if state.initial_loss is None:
+            state.initial_loss = value  # before any update
+        network.backward(grad.reshape(z.shape))
+        value += self._penalty(network, Yb.shape[0], add_to_grads=True)
+        max_norm = getattr(self, "max_grad_norm", None)
+        if max_norm is not None:
+            clip_grad_norm(grads, max_norm)
+        state.optimizer.step(params, grads)
         return value
 
-    def _before_step(self, grads):
-        """Adjust gradients before the update (override: clipping)."""
-
-    def _fit_stochastic(self, network, loss, X, Y, y_raw, state, incremental):
-        early_stopping = self.early_stopping and not incremental
-        if early_stopping:
-            train, validation = self._split_validation(X, Y, y_raw, state)
-        else:
-            train, validation = (X, Y), None
-        params = network.param_arrays()
-        grads = network.grad_arrays()
-        best_params = None
-        n_epochs = 1 if incremental else self.max_iter
-        last_good = ([p.copy() for p in params], copy.deepcopy(state["optimizer"]))
-
-        for epoch in range(n_epochs):
-            start = time.perf_counter()
-            optimizer = state["optimizer"]
-            try:
-                epoch_loss, n_seen = self._run_epoch(network, loss, train, state,
-                                                     params, grads)
-                if not (np.isfinite(epoch_loss) and _all_finite(params)):
-                    raise _Diverged
-            except _Diverged:
-                self._restore(params, last_good, state)
-                if epoch == 0:  # no finite epoch in this call: fail, change nothing
-                    raise ValueError(
-                        _DIVERGENCE_MESSAGE.format(lr=self.learning_rate_init)
-                    ) from None
-                warnings.warn(
-                    "Training diverged (the loss or the weights became non-finite) in "
-                    f"epoch {state['n_iter'] + 1}; keeping the weights of epoch "
-                    f"{state['n_iter']}. Try a smaller learning_rate_init (now "
-                    f"{self.learning_rate_init}).", ConvergenceWarning,
-                )
-                break
-            except KeyboardInterrupt:
-                self._restore(params, last_good, state)
-                if epoch == 0:
-                    raise
-                warnings.warn(
-                    "Training interrupted by the user; keeping the model of epoch "
-                    f"{state['n_iter']}.", UserWarning,
-                )
-                break
-            state["n_iter"] += 1
-            state["t"] += n_seen
-            state["loss"] = epoch_loss
-            state["loss_curve"].append(epoch_loss)
-            seconds = time.perf_counter() - start
-            message = f"Iteration {state['n_iter']}, loss = {epoch_loss:.8f}"
-            if early_stopping:
-                score, val_loss = self._evaluate(network, loss, validation)
-                state["validation_scores"].append(score)
-                state["validation_loss_curve"].append(val_loss)
-                message += f", validation score = {score:.6f}"
-            optimizer.iteration_ends(state["t"])
-            if self.verbose:
-                print(message + self._progress_suffix(n_seen, seconds))
-            stop = False
-            if self.tol is not None:
-                improved_best = self._update_no_improvement(state, early_stopping)
-                if early_stopping and improved_best:
-                    best_params = [p.copy() for p in params]
-                if state["no_improvement_count"] > self.n_iter_no_change:
-                    what = "Validation score" if early_stopping else "Training loss"
-                    msg = (f"{what} did not improve more than tol={self.tol} for "
-                           f"{self.n_iter_no_change} consecutive epochs.")
-                    stop = optimizer.trigger_stopping(msg, self.verbose)
-                    state["no_improvement_count"] = 0
-            elif early_stopping and state["validation_scores"][-1] > state[
-                    "best_validation_score"]:
-                state["best_validation_score"] = state["validation_scores"][-1]
-                best_params = [p.copy() for p in params]
-            last_good = ([p.copy() for p in params], copy.deepcopy(optimizer))
-            if stop:
-                break
-        else:
-            if not incremental and self.tol is not None:
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                    "reached and the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                )
-        if early_stopping and best_params is not None:
-            for p, best in zip(params, best_params):
-                p[...] = best
-        self._warn_if_loss_exploded(state)
-
-    def _progress_suffix(self, n_seen, seconds):
-        return f", {seconds:.2f}s"
-
-    def _warn_if_loss_exploded(self, state):
-        """Warn when training ends far above where it started.
-
-        Weights can stay finite while the loss explodes (a saturated softmax with a
-        huge step): say so instead of returning a silently useless model.
-        """
-        initial, curve = state["initial_loss"], state["loss_curve"]
-        if initial is not None and curve and curve[-1] > 10 * initial + 1e-12:
-            warnings.warn(
-                f"Training loss rose from {initial:.4g} before the first update to "
-                f"{curve[-1]:.4g}: the optimization diverged. Try a smaller "
-                f"learning_rate_init (now {self.learning_rate_init}).",
-                ConvergenceWarning,
-            )
-
-    def _stratify_split(self, y):
-        return False
-
-    def _update_no_improvement(self, state, early_stopping):
-        """scikit-learn's rule; returns whether a new best validation score was set."""
-        tol = self.tol
-        if early_stopping:
-            score = state["validation_scores"][-1]
-            if score < state["best_validation_score"] + tol:
-                state["no_improvement_count"] += 1
-            else:
-                state["no_improvement_count"] = 0
-            if score > state["best_validation_score"]:
-                state["best_validation_score"] = score
-                return True
-            return False
-        last = state["loss_curve"][-1]
-        if last > state["best_loss"] - tol:
-            state["no_improvement_count"] += 1
-        else:
-            state["no_improvement_count"] = 0
-        if last < state["best_loss"]:
-            state["best_loss"] = last
-        return False
-
-    @staticmethod
-    def _restore(params, last_good, state):
-        saved_params, saved_optimizer = last_good
-        for p, saved in zip(params, saved_params):
-            p[...] = saved
-        state["optimizer"] = saved_optimizer
-
-    def _fit_lbfgs(self, network, loss, X, Y, state):
+    def _fit_lbfgs(self, network, loss, X, Y, state, params, options):
+        """SciPy's L-BFGS-B; each of its iterations is one epoch of the loop."""
+        import scipy
         from scipy.optimize import minimize
 
-        params = network.param_arrays()
         grads = network.grad_arrays()
         shapes = [p.shape for p in params]
         splits = np.cumsum([p.size for p in params])[:-1]
         n = X.shape[0]
+        # SciPy >= 1.11 ends the run when the callback raises StopIteration
+        can_stop = tuple(int(v) for v in scipy.__version__.split(".")[:2]) >= (1, 11)
 
         def unpack(theta):
             for p, part, shape in zip(params, np.split(theta, splits), shapes):
@@ -548,61 +441,73 @@ class BaseNetwork(BaseEstimator):
             value, grad = loss.loss(z, Y)
             network.backward(grad)
             value += self._penalty(network, n, add_to_grads=True)
-            flat = np.concatenate([g.ravel() for g in grads]).astype(np.float64)
-            return value, flat
+            return value, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
+
+        loop = EpochLoop(state, params, max_epochs=self.max_iter, **options)
+
+        def iteration_done(intermediate_result):
+            # SciPy < 1.11 passes the parameter vector instead of an OptimizeResult
+            x = getattr(intermediate_result, "x", intermediate_result)
+            unpack(x)
+            value = getattr(intermediate_result, "fun", None)
+            if value is None:
+                value = objective(x)[0]
+                unpack(x)
+            if loop.end_epoch(value, n) and can_stop:
+                raise StopIteration
 
         theta0 = np.concatenate([p.ravel() for p in params]).astype(np.float64)
-        result = minimize(
-            objective, theta0, method="L-BFGS-B", jac=True,
-            options={
-                "maxfun": self.max_fun,
-                "maxiter": self.max_iter,
-                "gtol": 0.0 if self.tol is None else self.tol,
-            },
-            # progress through a callback: SciPy deprecates L-BFGS-B's ``iprint``
-            callback=_LbfgsProgress() if self.verbose else None,
-        )
-        if not np.all(np.isfinite(result.x)):
-            raise ValueError(_DIVERGENCE_MESSAGE.format(lr=self.learning_rate_init))
-        unpack(result.x)
-        if result.status != 0:
-            warnings.warn(
-                f"lbfgs failed to converge after {result.nit} iterations "
-                f"(status={result.status}): {result.message}. Increase max_iter "
-                "or scale the data.", ConvergenceWarning,
+        with loop:
+            result = minimize(
+                objective, theta0, method="L-BFGS-B", jac=True,
+                options={"maxfun": self.max_fun, "maxiter": self.max_iter,
+                         "gtol": 0.0 if self.tol is None else self.tol},
+                callback=iteration_done,
             )
-        state["n_iter"] += int(result.nit)
-        state["t"] += n
-        state["loss"] = float(result.fun)
+            if not np.all(np.isfinite(result.x)):
+                raise Diverged
+            if loop.reason is None:
+                unpack(result.x)
+                if result.status != 0:
+                    loop.max_iter_warning = (
+                        f"lbfgs failed to converge after {result.nit} iterations "
+                        f"(status={result.status}): {result.message}. Increase "
+                        "max_iter or scale the data.")
+                    loop.reason = "max_iter"
+                else:
+                    loop.reason = "converged"
+                state.loss = float(result.fun)
 
     # ------------------------------------------------------------------ commit
-    def _commit(self, network, loss, state):
-        self._network = network
-        self._loss_function = loss
-        self._train_state = state
-        self.n_iter_ = state["n_iter"]
-        self.t_ = state["t"]
-        self.loss_ = state["loss"]
-        self.out_activation_ = loss.out_activation
+    def _fitted_attributes(self, network, loss, state):
+        """Every attribute a fit sets, as of ``state`` (also for callbacks)."""
         stochastic = self.solver != "lbfgs"
+        validated = self.early_stopping and stochastic
+        attributes = {
+            "_network": network,
+            "_loss_function": loss,
+            "_train_state": state,
+            "n_iter_": state.n_iter,
+            "t_": state.t,
+            "loss_": state.loss,
+            "out_activation_": loss.out_activation,
+            "validation_scores_": list(state.validation_scores) if validated
+            else None,
+            "validation_loss_curve_": list(state.validation_loss_curve)
+            if validated else None,
+            "best_validation_score_": (max(state.validation_scores)
+                                       if validated and state.validation_scores
+                                       else None),
+            "best_loss_": state.best_loss if stochastic and not validated else None,
+        }
         if stochastic:
-            self.loss_curve_ = list(state["loss_curve"])
-        if self.early_stopping and stochastic:
-            self.validation_scores_ = list(state["validation_scores"])
-            self.validation_loss_curve_ = list(state["validation_loss_curve"])
-            self.best_validation_score_ = (
-                max(self.validation_scores_) if self.validation_scores_ else None
-            )
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.validation_loss_curve_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = state["best_loss"] if stochastic else None
-        self._set_fitted_attributes(network)
+            attributes["loss_curve_"] = list(state.loss_curve)
+        attributes.update(self._learned_attributes(network))
+        return attributes
 
-    def _set_fitted_attributes(self, network):
-        """Expose learned arrays under scikit-learn's names (override)."""
+    def _learned_attributes(self, network):
+        """Learned arrays under scikit-learn's names, e.g. ``coefs_`` (override)."""
+        return {}
 
     # ------------------------------------------------------------------ inference
     @staticmethod
@@ -631,240 +536,9 @@ class BaseNetwork(BaseEstimator):
             x = layer.forward(x, training=False)
         return x.astype(X.dtype, copy=False)
 
-    def _initialize_network(self, network, X, Y, rng):
-        """Set initial weights from the data before training (override: DBN)."""
-
     def __getstate__(self):
         state = self.__dict__.copy()
         network = state.get("_network")
         if network is not None:
             network.clear_cache()
         return state
-
-
-class _LbfgsProgress:
-    """Prints one line per L-BFGS iteration (``verbose`` with ``solver='lbfgs'``)."""
-
-    def __init__(self):
-        self.iteration = 0
-        self.start = time.perf_counter()
-
-    def __call__(self, intermediate_result):
-        self.iteration += 1
-        # SciPy < 1.11 passes the parameter vector instead of an OptimizeResult
-        fun = getattr(intermediate_result, "fun", None)
-        loss = "" if fun is None else f", loss = {fun:.8f}"
-        print(f"Iteration {self.iteration}{loss}, "
-              f"{time.perf_counter() - self.start:.2f}s")
-
-
-class _Diverged(Exception):
-    """Raised inside the epoch loop when the loss or weights stop being finite."""
-
-
-def _all_finite(arrays):
-    return all(np.isfinite(a).all() for a in arrays)
-
-
-class NetworkClassifierMixin:
-    """Target encoding, decoding and class-probability methods for classifiers.
-
-    Binary targets use one logistic output (as scikit-learn), multiclass targets a
-    softmax over ``n_classes`` outputs, multilabel indicator targets one logistic
-    output per label. Used with :class:`sklearn.base.ClassifierMixin`.
-    """
-
-    def _check_targets(self, y, reset):
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        return y
-
-    def _encode_targets(self, y, first_call, classes):
-        if first_call:
-            binarizer = LabelBinarizer()
-            if classes is not None:
-                binarizer.fit(classes)
-            else:
-                binarizer.fit(y)
-            self._label_binarizer = binarizer
-            self.classes_ = binarizer.classes_
-            self._n_targets = len(self.classes_)
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
-            raise ValueError(
-                f"`classes={list(classes)}` is not the same as on the first call "
-                f"to partial_fit, which was {list(self.classes_)}."
-            )
-        if self._label_binarizer.y_type_ != "multilabel-indicator":
-            unseen = np.setdiff1d(np.unique(y), self.classes_)
-            if unseen.size:
-                raise ValueError(
-                    f"y contains labels {list(unseen)} not seen when the model was "
-                    f"first fitted with classes {list(self.classes_)}."
-                )
-        Y = self._label_binarizer.transform(y).astype(np.float64)
-        if self._two_column_binary():
-            Y = np.hstack([1 - Y, Y])  # shape (n, 2)
-        return Y
-
-    def _is_multilabel(self):
-        return self._label_binarizer.y_type_ == "multilabel-indicator"
-
-    def _two_column_binary(self):
-        """Binary targets with a loss that needs one output per class (hinge)."""
-        return (
-            getattr(self, "loss", "log_loss") == "hinge"
-            and self._label_binarizer.y_type_ == "binary"
-        )
-
-    def _classification_loss(self):
-        from .nn.losses import (
-            MulticlassHinge,
-            SigmoidBinaryCrossEntropy,
-            SoftmaxCrossEntropy,
-            SquaredError,
-        )
-
-        multiclass = self._label_binarizer.y_type_ == "multiclass"
-        loss = getattr(self, "loss", "log_loss")
-        if loss == "hinge":
-            if self._is_multilabel():
-                raise ValueError("loss='hinge' does not support multilabel targets.")
-            return MulticlassHinge()
-        if loss == "squared_error":
-            return SquaredError("softmax" if multiclass else "logistic")
-        return SoftmaxCrossEntropy() if multiclass else SigmoidBinaryCrossEntropy()
-
-    def _stratify_split(self, y):
-        return not self._is_multilabel()
-
-    def _decode(self, output):
-        if self._two_column_binary():
-            output = output[:, 1:]
-        return self._label_binarizer.inverse_transform(output)
-
-    def _validation_score(self, y_true, y_pred):
-        return float(np.mean(np.all(
-            np.asarray(y_true).reshape(len(y_true), -1)
-            == np.asarray(y_pred).reshape(len(y_pred), -1), axis=1)))
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Predicted classes (an indicator matrix for multilabel models).
-        """
-        return self._decode(self._output(X))
-
-    def predict_proba(self, X):
-        """Probability estimates.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Class probabilities, columns in the order of ``classes_``.
-        """
-        proba = self._output(X)
-        if proba.shape[1] == 1 and not self._is_multilabel():
-            return np.hstack([1 - proba, proba])
-        return proba
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log class probabilities.
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-
-class NetworkRegressorMixin:
-    """Target handling for regressors (used with :class:`sklearn.base.RegressorMixin`)."""
-
-    def _encode_targets(self, y, first_call, classes):
-        y = np.asarray(y, dtype=np.float64)
-        if y.ndim == 1:
-            y = y.reshape(-1, 1)  # (n,) -> (n, 1)
-        return y
-
-    _y_numeric = True
-
-    def _check_targets(self, y, reset):
-        if reset:
-            self._y_ndim = y.ndim
-        elif y.ndim != self._y_ndim and not (y.ndim == 2 and y.shape[1] == 1):
-            raise ValueError(
-                f"y has {y.ndim} dimension(s) but the model was fitted on "
-                f"{self._y_ndim}-dimensional targets."
-            )
-        return y
-
-    def _decode(self, output):
-        return output.ravel() if self._y_ndim == 1 else output
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
-
-    def _validation_score(self, y_true, y_pred):
-        from sklearn.metrics import r2_score
-
-        return float(r2_score(y_true, y_pred))
-
-    def predict(self, X):
-        """Predict with the fitted network.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted values.
-        """
-        return self._decode(self._output(X))
-
-
-class HiddenTransformMixin(TransformerMixin):
-    """``transform`` = the activations of the last hidden layer, for pipelines."""
-
-    def transform(self, X):
-        """Activations of the last hidden layer (features for a pipeline).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data (images too, for the convolutional estimators).
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_hidden)
-            Flattened activations before the output layer.
-        """
-        hidden = self._forward_until(X, len(self._network.layers) - 1)
-        return hidden.reshape(hidden.shape[0], -1)  # (n, ...) -> (n, features)

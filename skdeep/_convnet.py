@@ -452,10 +452,10 @@ class _BaseConvNet(BaseNetwork):
         return [Activation(_ACTIVATIONS[name])]
 
     # ----------------------------------------------------------------- outputs
-    def _set_fitted_attributes(self, network):
+    def _learned_attributes(self, network):
         trainable = [layer for layer in network.layers if layer.params]
-        self.coefs_ = [layer.params["W"] for layer in trainable]
-        self.intercepts_ = [layer.params["b"] for layer in trainable]
+        return {"coefs_": [layer.params["W"] for layer in trainable],
+                "intercepts_": [layer.params["b"] for layer in trainable]}
 
     def feature_maps(self, X, layer):
         """Activations after layer ``layer`` of ``layers_`` (what ConvNetJS draws).

@@ -1,6 +1,7 @@
 """DBNClassifier: greedy RBM pre-training, then backprop fine-tuning (dnn.js DBN/CDBN)."""
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin
@@ -201,13 +202,18 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         tags.input_tags.positive_only = self.visible_units != "gaussian"
         return tags
 
-    def _initialize_network(self, network, X, Y, rng):
-        """Greedy layer-wise pre-training: each RBM initialises one Dense layer."""
+    def _pretrain(self, network, X, state):
+        """Greedy layer-wise pre-training: each RBM initialises one Dense layer.
+
+        Each layer's RBM trains in the shared epoch loop. Ctrl-C keeps the
+        layers pre-trained so far (the interrupted one at its last completed
+        pass) and skips fine-tuning; before any pass completes it propagates.
+        """
         self.rbms_ = []
         if not self.pretrain:
-            return
+            return None
         dense = [layer for layer in network.layers if isinstance(layer, Dense)]
-        seeds = rng.integers(np.iinfo(np.int32).max, size=len(dense) - 1)
+        seeds = state.init_rng.integers(np.iinfo(np.int32).max, size=len(dense) - 1)
         H = X
         for i, (layer, seed) in enumerate(zip(dense[:-1], seeds)):
             rbm = RBMTransformer(
@@ -218,11 +224,25 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
                 visible_units=self.visible_units if i == 0 else "bernoulli",
                 random_state=int(seed), dtype=H.dtype,
                 verbose=int(self.verbose),
-            ).fit(H)
+            )
+            try:
+                reason = rbm._fit_passes(H, n_passes=self.pretrain_n_iter)
+            except KeyboardInterrupt:
+                if not self.rbms_:
+                    raise  # nothing pre-trained yet: the estimator stays as it was
+                warnings.warn(
+                    f"Pre-training interrupted by the user in layer {i + 1}; keeping "
+                    f"the {i} layer(s) pre-trained so far, without fine-tuning.",
+                    UserWarning,
+                )
+                return "interrupted"
             layer.params["W"][...] = rbm.components_.T  # (n_in, n_out)
             layer.params["b"][...] = rbm.intercept_hidden_
             self.rbms_.append(rbm)
+            if reason == "interrupted":
+                return reason
             H = rbm.transform(H)
+        return None
 
     def partial_fit(self, X, y, classes=None):
         """Fine-tune for one epoch (pre-training happens on the first call).

@@ -167,16 +167,14 @@ class LinearUnitRegressor(NetworkRegressorMixin, RegressorMixin, BaseNetwork):
     def _build_loss(self):
         return SquaredError("identity")
 
-    def _set_fitted_attributes(self, network):
+    def _learned_attributes(self, network):
         dense = network.layers[0]
         W = dense.params["W"]  # (n_features, n_targets)
         b = dense.params.get("b", np.zeros(W.shape[1], dtype=W.dtype))
         if self._y_ndim == 1:
-            self.coef_ = W[:, 0].copy()
-            self.intercept_ = float(b[0])
-        else:
-            self.coef_ = W.T.copy()  # (n_targets, n_features), scikit-learn's layout
-            self.intercept_ = b.copy()
+            return {"coef_": W[:, 0].copy(), "intercept_": float(b[0])}
+        # (n_targets, n_features), scikit-learn's layout
+        return {"coef_": W.T.copy(), "intercept_": b.copy()}
 
     def partial_fit(self, X, y):
         """Run one epoch of gradient descent on the given data.

@@ -142,12 +142,14 @@ class _BaseMLP(BaseNetwork):
                     layers.append(Dropout(self.dropout, rng=rng_dropout))
         return Sequential(layers)
 
-    def _set_fitted_attributes(self, network):
+    def _learned_attributes(self, network):
         dense = [layer for layer in network.layers if isinstance(layer, Dense)]
-        self.coefs_ = [layer.params["W"] for layer in dense]
-        self.intercepts_ = [layer.params["b"] for layer in dense]
-        self.n_layers_ = len(dense) + 1
-        self.n_outputs_ = dense[-1].n_out
+        return {
+            "coefs_": [layer.params["W"] for layer in dense],
+            "intercepts_": [layer.params["b"] for layer in dense],
+            "n_layers_": len(dense) + 1,
+            "n_outputs_": dense[-1].n_out,
+        }
 
 
 class MLPNet(NetworkClassifierMixin, ClassifierMixin, _BaseMLP):

@@ -1,5 +1,6 @@
 """PerceptronClassifier: Rosenblatt's perceptron ("deep learning from zero", part 1)."""
 
+import copy
 import numbers
 
 import numpy as np
@@ -11,12 +12,20 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ._training import (
+    CallbackSupportMixin,
+    FitCallbacks,
+    Stopping,
+    TrainState,
+    run_epochs,
+    with_callbacks,
+)
 from ._validation import check_bool, check_choice, check_number, unchanged_on_failure
 
 __all__ = ["PerceptronClassifier"]
 
 
-class PerceptronClassifier(ClassifierMixin, BaseEstimator):
+class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Rosenblatt perceptron: step activation and the perceptron learning rule.
 
     Weights start at zero and are updated online, sample by sample:
@@ -154,6 +163,9 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
                 "The 'class_weight' parameter must be a dict, 'balanced' or None; "
                 f"got {cw!r}."
             )
+        if isinstance(cw, dict):
+            for label, weight in cw.items():
+                check_number(f"class_weight[{label!r}]", weight, low=0)
 
     def fit(self, X, y):
         """Train the perceptron.
@@ -193,30 +205,34 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, classes=classes, incremental=True)
 
+    @with_callbacks
     def _fit(self, X, y, classes, incremental):
         self._check_params()
         resume = hasattr(self, "coef_") and (incremental or self.warm_start)
+        callbacks = FitCallbacks(self, 1 if incremental else self.max_iter)
         with unchanged_on_failure(self):
-            self._fit_guarded(X, y, classes, incremental, resume)
+            X, y = validate_data(self, X, y, dtype=np.float64, reset=not resume)
+            y = column_or_1d(y, warn=True)
+            callbacks.begin(X, y)
+            self._train(X, y, classes, incremental, resume, callbacks)
+        callbacks.end()
         return self
 
-    def _fit_guarded(self, X, y, classes, incremental, resume):
-        X, y = validate_data(self, X, y, dtype=np.float64, reset=not resume)
-        y = column_or_1d(y, warn=True)
+    def _train(self, X, y, classes, incremental, resume, callbacks):
         check_classification_targets(y)
         if not resume:
             binarizer = LabelBinarizer(neg_label=0, pos_label=1)
             binarizer.fit(y if classes is None else classes)
             self.classes_ = binarizer.classes_
             self._binarizer = binarizer
-            self._rng = np.random.default_rng(
+            rng = np.random.default_rng(
                 check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
             )
+            # one stream shuffles and splits, as the online rule needs no other
+            state = TrainState(init_rng=rng, shuffle_rng=rng, dropout_rng=rng)
             n_out = 1 if len(self.classes_) <= 2 else len(self.classes_)
             coef = np.zeros((n_out, X.shape[1]))
             intercept = np.zeros(n_out)
-            self.n_iter_ = 0
-            self.t_ = 0
         else:
             if classes is not None and not np.array_equal(np.unique(classes),
                                                          self.classes_):
@@ -224,6 +240,7 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
                     f"`classes={list(classes)}` differs from the classes of the first "
                     f"call, {list(self.classes_)}."
                 )
+            state = copy.deepcopy(self._train_state)
             coef = self.coef_.copy()
             intercept = self.intercept_.copy()
         if len(self.classes_) < 2:
@@ -236,44 +253,54 @@ class PerceptronClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y contains labels {list(unseen)} not in classes_.")
         T = self._binarizer.transform(y).astype(np.float64)  # (n, n_out) in {0, 1}
         weights = self._sample_weights(y)
-
-        X_val = None
-        if self.early_stopping and not incremental:
+        rng = state.shuffle_rng
+        early_stopping = self.early_stopping and not incremental
+        evaluate = None
+        if early_stopping:
             X, X_val, T, _, weights, _, y, y_val = train_test_split(
                 X, T, weights, y, test_size=self.validation_fraction,
-                random_state=int(self._rng.integers(np.iinfo(np.int32).max)),
+                random_state=int(rng.integers(np.iinfo(np.int32).max)),
                 stratify=y,
             )
-        n_epochs = 1 if incremental else self.max_iter
-        best_score, no_improvement = -np.inf, 0
-        for _ in range(n_epochs):
-            order = self._rng.permutation(len(X)) if self.shuffle else range(len(X))
-            mistakes = self._epoch(X, T, weights, order, coef, intercept)
-            self.n_iter_ += 1
-            self.t_ += len(X)
-            if self.verbose:
-                print(f"Epoch {self.n_iter_}, mistakes = {mistakes}/{len(X)}")
-            if self.tol is None or incremental:
-                continue
-            if X_val is not None:
+
+            def evaluate():
                 score = np.mean(self._predict_with(X_val, coef, intercept) == y_val)
-                if score < best_score + self.tol:
-                    no_improvement += 1
-                else:
-                    no_improvement = 0
-                best_score = max(best_score, score)
-            else:
-                if mistakes == 0:
-                    break
-                # fraction of mistakes plays the role of the loss
-                score = -mistakes / len(X)
-                no_improvement = no_improvement + 1 if score < best_score + self.tol \
-                    else 0
-                best_score = max(best_score, score)
-            if no_improvement >= self.n_iter_no_change:
-                break
-        self.coef_ = coef
-        self.intercept_ = intercept
+                return score, 1.0 - score
+
+        n = len(X)
+
+        def epoch(state):
+            order = rng.permutation(n) if self.shuffle else range(n)
+            # the loop's divergence guard reports overflow; numpy need not
+            with np.errstate(over="ignore", invalid="ignore"):
+                mistakes = self._epoch(X, T, weights, order, coef, intercept)
+            return mistakes / n, n
+
+        def attributes():
+            return {"coef_": coef.copy(), "intercept_": intercept.copy(),
+                    "n_iter_": state.n_iter, "t_": state.t, "_train_state": state}
+
+        def finish(reason):
+            for name, value in attributes().items():
+                setattr(self, name, value)
+
+        stopping = None
+        if self.tol is not None and not incremental:
+            # each call starts its own patience count, as scikit-learn's SGD
+            state.no_improvement_count = 0
+            state.best_loss, state.best_validation_score = np.inf, -np.inf
+            stopping = Stopping(self.tol, self.n_iter_no_change - 1,
+                                on_validation=early_stopping, restore_best=False,
+                                stop_at_zero_loss=not early_stopping)
+        run_epochs(
+            state, [coef, intercept], epoch,
+            max_epochs=1 if incremental else self.max_iter, stopping=stopping,
+            evaluate=evaluate, verbose=self.verbose,
+            describe=lambda state: (f"Epoch {state.n_iter}, mistakes = "
+                                    f"{round(state.loss * n)}/{n}"),
+            callbacks=callbacks, fitted_attributes=attributes, finish=finish,
+            hint=f"try a smaller eta0 (now {self.eta0}).",
+        )
 
     def _epoch(self, X, T, weights, order, coef, intercept):
         """One pass of the online rule; the one Python loop over samples by design."""

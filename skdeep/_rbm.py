@@ -2,13 +2,10 @@
 
 import copy
 import numbers
-import time
-import warnings
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, gen_even_slices
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -16,6 +13,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._training import (
+    CallbackSupportMixin,
+    FitCallbacks,
+    TrainState,
+    run_epochs,
+    with_callbacks,
+)
 from ._validation import (
     check_bool,
     check_choice,
@@ -46,7 +50,8 @@ def check_visible_range(X, visible_units, whom):
         )
 
 
-class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
+                     TransformerMixin, BaseEstimator):
     """Restricted Boltzmann machine as an unsupervised feature transformer.
 
     A drop-in replacement for :class:`sklearn.neural_network.BernoulliRBM` (same
@@ -208,6 +213,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         return X.astype(self._dtype, copy=False)
 
     # ------------------------------------------------------------ public API
+    @with_callbacks
     def fit(self, X, y=None):
         """Fit the model to ``X`` by (persistent) contrastive divergence.
 
@@ -223,13 +229,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self : RBMTransformer
             The fitted model.
         """
-        self._check_params()
-        with unchanged_on_failure(self):
-            X = self._validate_input(X, reset=True)
-            self._initialise(X)
-            self._train(X, n_passes=self.n_iter)
+        self._fit_passes(X, n_passes=self.n_iter)
         return self
 
+    @with_callbacks
     def partial_fit(self, X, y=None):
         """One contrastive-divergence update with all of ``X`` as the minibatch.
 
@@ -248,14 +251,22 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self : RBMTransformer
             The updated model.
         """
+        self._fit_passes(X, n_passes=1, one_batch=True)
+        return self
+
+    def _fit_passes(self, X, n_passes, one_batch=False):
+        """Validate, (re)initialise and train; returns why training stopped."""
         self._check_params()
-        first = not hasattr(self, "components_")
+        first = one_batch is False or not hasattr(self, "components_")
+        callbacks = FitCallbacks(self, n_passes)
         with unchanged_on_failure(self):
             X = self._validate_input(X, reset=first)
+            callbacks.begin(X)
             if first:
                 self._initialise(X)
-            self._train(X, n_passes=1, one_batch=True)
-        return self
+            reason = self._train(X, n_passes, one_batch, callbacks)
+        callbacks.end()
+        return reason
 
     def _initialise(self, X):
         dtype = check_dtype_param(self.dtype)
@@ -263,15 +274,17 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self._visible_units = self.visible_units
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         init, sampling = np.random.SeedSequence(seed).spawn(2)
-        self._rng = np.random.default_rng(sampling)
+        init, sampling = np.random.default_rng(init), np.random.default_rng(sampling)
         rbm = RBM(X.shape[1], self.n_components, visible_units=self.visible_units,
-                  rng=np.random.default_rng(init), dtype=self._dtype)
+                  rng=init, dtype=self._dtype)
         self.components_ = rbm.params["W"]
         self.intercept_hidden_ = rbm.params["b_h"]
         self.intercept_visible_ = rbm.params["b_v"]
         self.h_samples_ = np.zeros((self.batch_size, self.n_components),
                                    dtype=self._dtype)
-        self._optimizer = None
+        # one stream draws the batch order and the Gibbs samples, as before
+        self._train_state = TrainState(init_rng=init, shuffle_rng=sampling,
+                                       dropout_rng=sampling)
 
     def _make_optimizer(self):
         name = self.solver
@@ -281,21 +294,22 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             return OPTIMIZERS["adadelta"]()
         return OPTIMIZERS[name](self.learning_rate)
 
-    def _train(self, X, n_passes, one_batch=False):
-        # Work on copies: a failed or diverged pass must not touch the model.
+    def _train(self, X, n_passes, one_batch, callbacks):
+        # Work on copies: a failed, diverged or interrupted pass must not touch
+        # the model; the loop commits through ``finish``.
         rbm = self._engine()
-        optimizer = (copy.deepcopy(self._optimizer) if self._optimizer is not None
-                     else self._make_optimizer())
+        state = copy.deepcopy(self._train_state)
+        if state.optimizer is None:
+            state.optimizer = self._make_optimizer()
+        optimizer = state.optimizer
         optimizer.learning_rate_ = optimizer.learning_rate_init = (
             1.0 if self.solver == "adadelta" else float(self.learning_rate))
-        rng = copy.deepcopy(self._rng)
+        rng = state.shuffle_rng
         chain = self.h_samples_.copy()
         X = self._compute(X)
         if sparse.issparse(X):
             X = X.tocsr()  # row slicing for the minibatches
         n = X.shape[0]
-        # the optimizer sees the whole model as one block (W and both biases)
-        params, grads = [rbm.packed], [rbm.packed_grad]
         if one_batch:  # partial_fit: one update on the whole segment
             slices = [slice(0, n)]
         else:  # scikit-learn's even batches, in order
@@ -303,54 +317,76 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             slices = list(gen_even_slices(n_batches * self.batch_size, n_batches,
                                           n_samples=n))
         decay = rbm.params["W"].dtype.type(self.weight_decay)
-        done = 0
-        for _ in range(n_passes):
-            start = time.perf_counter()
+        # the optimizer sees the whole model as one block (W and both biases)
+        params, grads = [rbm.packed], [rbm.packed_grad]
+        monitor = self._monitor_rows(X)
+        if state.initial_loss is None:
+            state.initial_loss = self._monitor_loss(rbm, monitor, state.n_iter)
+
+        def epoch(state):
             data = X[rng.permutation(n)] if self.shuffle else X
+            current = chain
             for batch in slices:
                 v = data[batch]
                 if sparse.issparse(v):
                     v = v.toarray()  # a minibatch: small enough to densify
                 h = rbm.cd_gradients(v, self.k, rng,
-                                     chain if self.persistent else None,
+                                     current if self.persistent else None,
                                      sample_visible=self.sample_visible)
                 if self.persistent:
-                    chain = h
+                    current = h  # the engine's buffer: handed straight back
                 if decay:
                     rbm.grads["W"] += decay * rbm.params["W"]
                 optimizer.step(params, grads)
-            if not np.isfinite(rbm.packed).all():
-                if done == 0:
-                    raise ValueError(
-                        "RBM training produced non-finite weights; reduce "
-                        f"learning_rate (now {self.learning_rate}) or scale X."
-                    )
-                warnings.warn(
-                    f"RBM training diverged in pass {done + 1}; keeping the weights "
-                    f"of pass {done}. Reduce learning_rate (now {self.learning_rate}).",
-                    ConvergenceWarning,
-                )
-                break
-            done += 1
-            self._commit(rbm, optimizer, rng, chain)
-            if self.verbose:
-                print(f"[{type(self).__name__}] Iteration {done}, "
-                      f"{self._progress_label(X)}, "
-                      f"time = {time.perf_counter() - start:.2f}s")
+            if self.persistent:
+                chain[...] = current
+            return self._monitor_loss(rbm, monitor, state.n_iter), n
 
-    def _commit(self, rbm, optimizer, rng, chain):
-        # copies, so that the next pass's in-place updates do not leak on failure
-        self.components_ = rbm.params["W"].copy()
-        self.intercept_hidden_ = rbm.params["b_h"].copy()
-        self.intercept_visible_ = rbm.params["b_v"].copy()
-        self._optimizer = copy.deepcopy(optimizer)
-        self._rng = copy.deepcopy(rng)
-        self.h_samples_ = chain.copy()
+        def attributes():
+            # copies: the next pass updates the engine's arrays in place
+            return {"components_": rbm.params["W"].copy(),
+                    "intercept_hidden_": rbm.params["b_h"].copy(),
+                    "intercept_visible_": rbm.params["b_v"].copy(),
+                    "h_samples_": chain.copy(), "_train_state": state}
 
-    def _progress_label(self, X):
+        def finish(reason):
+            for name, value in attributes().items():
+                setattr(self, name, value)
+
+        return run_epochs(
+            state, [rbm.packed, chain], epoch, max_epochs=n_passes,
+            verbose=self.verbose, describe=self._describe, callbacks=callbacks,
+            fitted_attributes=attributes, finish=finish,
+            hint=f"reduce learning_rate (now {self.learning_rate}) or scale X.",
+        )
+
+    #: Rows scored after each pass (the loss curve, verbose, explosion warning).
+    _N_MONITOR_ROWS = 256
+
+    def _monitor_rows(self, X):
+        """A fixed, evenly spaced subset of the rows (dense)."""
+        step = max(1, X.shape[0] // self._N_MONITOR_ROWS)
+        rows = X[::step][: self._N_MONITOR_ROWS]
+        return rows.toarray() if sparse.issparse(rows) else np.asarray(rows)
+
+    def _monitor_loss(self, rbm, rows, n_iter):
+        """Bernoulli: minus the pseudo-likelihood; others: reconstruction error.
+
+        Finite while training is sane; a pseudo-likelihood ten times worse than
+        the initial model's is the loop's "loss exploded" warning.
+        """
         if self._visible_units == "bernoulli":
-            return f"pseudo-likelihood = {self.score_samples(X).mean():.2f}"
-        return f"mean free energy = {self.free_energy(X).mean():.2f}"
+            # a generator of its own: the training streams are not touched
+            flips = np.random.default_rng(n_iter)
+            return -float(rbm.pseudo_likelihood(rows, flips).mean())
+        return float(np.mean((rbm.reconstruct(rows) - rows) ** 2))
+
+    def _describe(self, state):
+        if self._visible_units == "bernoulli":
+            what = f"pseudo-likelihood = {-state.loss:.2f}"
+        else:
+            what = f"reconstruction error = {state.loss:.4f}"
+        return f"[{type(self).__name__}] Iteration {state.n_iter}, {what}"
 
     def transform(self, X):
         """Hidden-unit probabilities ``p(h = 1 | v)``.
@@ -384,7 +420,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """
         check_is_fitted(self)
         v = self._validate_input(v, reset=False)
-        rbm, rng = self._engine(), self._rng
+        rbm, rng = self._engine(), self._train_state.shuffle_rng
         h = rbm.sample_hidden(rbm.hidden_mean(self._compute(v)), rng)  # sparse ok
         return rbm.sample_visible(h, rng).astype(v.dtype, copy=False)
 

@@ -2,24 +2,28 @@
 
 import numbers
 import time
-from collections import Counter
 
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseNetwork, _Diverged
+from ._base import BaseNetwork
+from ._text import (
+    EOS,
+    build_vocabulary,
+    check_documents,
+    document_batches,
+    encode,
+    token_stream,
+)
 from ._validation import check_bool, check_choice, check_number
 from .nn import Dense, Dropout, Embedding, Recurrent, Sequential
 from .nn.functional import log_softmax, softmax
 from .nn.losses import SparseSoftmaxCrossEntropy
-from .nn.optimizers import clip_grad_norm
 from .nn.recurrent import CELLS
 
 __all__ = ["RNNLanguageModel"]
 
-EOS = "<eos>"
-UNK = "<unk>"
 #: Documents scored / transformed together at inference.
 _INFERENCE_DOCS = 64
 
@@ -223,68 +227,6 @@ validation_loss_curve_, best_validation_score_
                 f"(parallel streams); got {self.batch_size!r}."
             )
 
-    # ------------------------------------------------------------ text
-    def _check_documents(self, X, name="X"):
-        if isinstance(X, (str, bytes)):
-            raise TypeError(
-                f"{type(self).__name__} expects {name} as an iterable of documents "
-                "(strings), like scikit-learn's text vectorizers; got a single "
-                f"{type(X).__name__}. Wrap it in a list: [{name}]."
-            )
-        try:
-            docs = list(X)
-        except TypeError:
-            raise TypeError(
-                f"{name} must be an iterable of strings; got {type(X).__name__}."
-            ) from None
-        for i, doc in enumerate(docs):
-            if not isinstance(doc, str):
-                raise TypeError(
-                    f"{name}[{i}] is a {type(doc).__name__}, not a str: every "
-                    "document must be a string."
-                )
-        if not docs:
-            raise ValueError(f"{name} is empty: it must contain at least one document.")
-        return docs
-
-    def _tokenize(self, doc):
-        if self.lowercase:
-            doc = doc.lower()
-        return list(doc) if self.level == "char" else doc.split()
-
-    def _build_vocabulary(self, docs):
-        counts = Counter()
-        for doc in docs:
-            counts.update(self._tokenize(doc))
-        counts.pop(EOS, None)
-        counts.pop(UNK, None)
-        kept = sorted((tok for tok, c in counts.items() if c >= self.min_count),
-                      key=lambda tok: (-counts[tok], tok))
-        if self.max_vocab is not None:
-            kept = kept[: self.max_vocab - 2]
-        if not kept:
-            raise ValueError(
-                "No token occurs min_count="
-                f"{self.min_count} times in X: the vocabulary would be empty "
-                "(are all documents empty?)."
-            )
-        self.tokens_ = np.array([EOS, UNK, *kept], dtype=object)
-        self.vocabulary_ = {tok: i for i, tok in enumerate(self.tokens_)}
-
-    def _encode(self, doc):
-        vocab = self.vocabulary_
-        unk = vocab[UNK]
-        return np.fromiter((vocab.get(tok, unk) for tok in self._tokenize(doc)),
-                           dtype=np.int64)
-
-    def _stream(self, docs):
-        """``<eos> doc₁ <eos> doc₂ <eos> …`` as token ids."""
-        eos = np.array([self.vocabulary_[EOS]], dtype=np.int64)
-        parts = [eos]
-        for doc in docs:
-            parts.extend((self._encode(doc), eos))
-        return np.concatenate(parts)
-
     # ------------------------------------------------------------ fitting
     def fit(self, X, y=None):
         """Train on a list of documents.
@@ -292,7 +234,7 @@ validation_loss_curve_, best_validation_score_
         Parameters
         ----------
         X : iterable of str
-            Training documents.
+            Training documents (read once: a generator works).
         y : None
             Ignored.
 
@@ -320,57 +262,65 @@ validation_loss_curve_, best_validation_score_
         """
         return self._fit(X, None, incremental=True)
 
+    # The base class runs the loop; a language model only says what its input
+    # is (documents -> one token stream), how it holds out validation text and
+    # what an epoch is (BPTT windows over parallel streams, state carried).
     def _validate_X_y(self, X, y, reset):
-        docs = self._check_documents(X)
+        return check_documents(X, type(self).__name__), None
+
+    def _prepare_input(self, docs, reset):
         if reset:
-            self._build_vocabulary(docs)
-        stream = self._stream(docs)
+            self.tokens_, self.vocabulary_ = build_vocabulary(
+                docs, level=self.level, lowercase=self.lowercase,
+                min_count=self.min_count, max_vocab=self.max_vocab)
+        stream = token_stream(docs, self.vocabulary_, self.level, self.lowercase)
         if len(stream) < 2:
             raise ValueError("X holds no tokens to learn from.")
-        return stream, None
+        return stream[:, None]  # (n_tokens,) -> (n_tokens, 1): one row per token
 
-    def _resolve_dtype(self, X):
-        dtype = np.dtype(self.dtype) if self.dtype is not None else np.float32
-        return dtype
-
-    def _encode_targets(self, y, first_call, classes):
-        return np.zeros((0, len(self.tokens_)))  # shape[1] = vocabulary size
-
-    def _build_network(self, input_shape, n_outputs, rng_init, rng_dropout, dtype):
+    def _build_network(self, input_shape, n_outputs, init_rng, dropout_rng, dtype):
         V, H = len(self.tokens_), self.hidden_size
         layers = []
         if self.embedding_dim is not None:
-            layers.append(Embedding(V, self.embedding_dim, rng=rng_init, dtype=dtype))
+            layers.append(Embedding(V, self.embedding_dim, rng=init_rng, dtype=dtype))
         size = self.embedding_dim or V
         for _ in range(self.num_layers):
             if layers and self.dropout:
-                layers.append(Dropout(self.dropout, rng=rng_dropout))
-            layers.append(Recurrent(self.cell, size, H, rng=rng_init, dtype=dtype))
+                layers.append(Dropout(self.dropout, rng=dropout_rng))
+            layers.append(Recurrent(self.cell, size, H, rng=init_rng, dtype=dtype))
             size = H
         if self.dropout:
-            layers.append(Dropout(self.dropout, rng=rng_dropout))
-        layers.append(Dense(H, V, rng=rng_init, dtype=dtype))
+            layers.append(Dropout(self.dropout, rng=dropout_rng))
+        layers.append(Dense(H, V, rng=init_rng, dtype=dtype))
         return Sequential(layers)
 
     def _build_loss(self):
         return SparseSoftmaxCrossEntropy()
 
-    def _fit_guarded(self, X, y, *, incremental, resume, classes):
-        # X is the token stream; the base loop works on (stream, stream) pairs.
-        if not resume:
-            self._dtype = self._resolve_dtype(X)
-        super()._fit_guarded(X.reshape(-1, 1), None, incremental=incremental,
-                             resume=resume, classes=classes)
-
-    def _split_validation(self, X, Y, y_raw, state):
+    def _training_data(self, network, loss, X, Y, y_raw, state, early_stopping):
         stream = X.ravel()
+        if not early_stopping:
+            return stream, None
         n_val = int(len(stream) * self.validation_fraction)
         if n_val < 2 or len(stream) - n_val < 2:
             raise ValueError(
                 f"validation_fraction={self.validation_fraction} of {len(stream)} "
                 "tokens leaves too few tokens to train or to validate on."
             )
-        return (stream[:-n_val], None), stream[-n_val - 1:]
+        held_out = stream[-n_val - 1:]
+
+        def evaluate():
+            inputs, targets = self._windows(held_out)
+            total, carried = 0.0, None
+            for begin in range(0, inputs.shape[1], self.bptt):
+                logp, carried = self._log_probs(
+                    network, inputs[:, begin:begin + self.bptt], carried)
+                t = targets[:, begin:begin + self.bptt]
+                total += float(np.take_along_axis(logp, t[..., None], axis=-1).sum())
+            mean_loglik = total / targets.size
+            return mean_loglik, -mean_loglik
+
+        return stream[:-n_val], evaluate
 
     def _windows(self, stream, offset=0):
         """Cut a stream into ``(inputs, targets)`` of shape (rows, columns)."""
@@ -381,26 +331,22 @@ validation_loss_curve_, best_validation_score_
         targets = stream[1: rows * cols + 1].reshape(rows, cols)
         return inputs, targets
 
-    def _recurrent_layers(self, network):
-        return [layer for layer in network.layers if isinstance(layer, Recurrent)]
-
-    def _run_epoch(self, network, loss, train, state, params, grads):
-        stream = train[0].ravel()
+    def _epoch(self, network, loss, stream, state, params):
+        """Truncated BPTT over ``batch_size`` parallel streams, state carried."""
         offset = 0
         if self.shuffle and len(stream) > 2 * self.bptt:
-            offset = int(state["rngs"]["shuffle"].integers(self.bptt))
+            offset = int(state.shuffle_rng.integers(self.bptt))
         inputs, targets = self._windows(stream, offset)
-        recurrent = self._recurrent_layers(network)
-        for layer in recurrent:
+        recurrent = [layer for layer in network.layers if isinstance(layer, Recurrent)]
+        for layer in recurrent:  # the training copy: its layers carry the state
             layer.initial_state = None
-        optimizer = state["optimizer"]
+        grads = network.grad_arrays()
         total, n_tokens = 0.0, 0
         last_report = start = time.perf_counter()
         for begin in range(0, inputs.shape[1], self.bptt):
-            xb = inputs[:, begin:begin + self.bptt]
-            yb = targets[:, begin:begin + self.bptt].reshape(-1)
-            value = self._train_step(network, loss, xb, yb, state, params, grads,
-                                     optimizer, yb.size)
+            yb = targets[:, begin:begin + self.bptt].reshape(-1)  # (N·T,)
+            value = self._step(network, loss, inputs[:, begin:begin + self.bptt],
+                               yb, state, params, grads)
             for layer in recurrent:  # carry the state, cut the gradient
                 layer.initial_state = layer.final_state
             total += value * yb.size
@@ -410,44 +356,13 @@ validation_loss_curve_, best_validation_score_
                 print(f"  ... {n_tokens}/{inputs.size} tokens, loss = "
                       f"{total / n_tokens:.4f}, "
                       f"{n_tokens / (last_report - start):.0f} tokens/s")
+        for layer in recurrent:
+            layer.initial_state = layer.final_state = None
         return total / n_tokens, n_tokens
 
-    def _train_step(self, network, loss, Xb, Yb, state, params, grads, optimizer,
-                    n_rows):
-        # logits (N, T, V) -> (N·T, V) for the loss, and back for backward
-        z = network.forward(Xb, training=True)
-        value, grad = loss.loss(z.reshape(-1, z.shape[-1]), Yb)
-        if not np.isfinite(value):
-            raise _Diverged
-        if state["initial_loss"] is None:
-            state["initial_loss"] = value
-        network.backward(grad.reshape(z.shape))
-        value += self._penalty(network, n_rows, add_to_grads=True)
-        if self.max_grad_norm is not None:
-            clip_grad_norm(grads, self.max_grad_norm)
-        optimizer.step(params, grads)
-        return value
-
-    def _evaluate(self, network, loss, validation):
-        inputs, targets = self._windows(validation)
-        total = 0.0
-        state = None
-        for begin in range(0, inputs.shape[1], self.bptt):
-            logp, state = self._log_probs(network, inputs[:, begin:begin + self.bptt],
-                                          state)
-            t = targets[:, begin:begin + self.bptt]
-            total += float(np.take_along_axis(logp, t[..., None], axis=-1).sum())
-        mean_loglik = total / targets.size
-        return mean_loglik, -mean_loglik
-
-    def _progress_suffix(self, n_seen, seconds):
-        return f", {n_seen / max(seconds, 1e-9):.0f} tokens/s, {seconds:.1f}s"
-
-    @staticmethod
-    def _cast_input(X, dtype):
-        return X  # token ids
-
     # ------------------------------------------------------------ inference
+    # Pure: states are passed and returned, never stored on the fitted layers,
+    # so concurrent calls from threads give the sequential results.
     def _log_probs(self, network, ids, state):
         """Log next-token probabilities (N, T, V) for ids (N, T) from ``state``."""
         hidden, state = self._hidden(network, ids, state)
@@ -457,44 +372,29 @@ validation_loss_curve_, best_validation_score_
     def _hidden(network, ids, state):
         """Top recurrent outputs (N, T, H) and the new states of every layer."""
         recurrent = [layer for layer in network.layers if isinstance(layer, Recurrent)]
-        for layer, s in zip(recurrent, state or [None] * len(recurrent)):
-            layer.initial_state = s
+        states = iter(state or [None] * len(recurrent))
+        new_state = []
         x = ids
         for layer in network.layers[:-1]:
-            x = layer.forward(x, training=False)
-        new_state = [layer.final_state for layer in recurrent]
-        for layer in recurrent:
-            layer.initial_state = layer.final_state = None
+            if isinstance(layer, Recurrent):
+                x, final = layer.unroll(x, next(states))
+                new_state.append(final)
+            else:
+                x = layer.forward(x, training=False)
         return x, new_state
-
-    def _documents_as_batches(self, X):
-        """Yield ``(indices, ids, lengths)``: documents padded to a common length.
-
-        Each document is read after ``<eos>`` (the start-of-document context);
-        ``lengths`` counts the context too, so position ``lengths − 1`` is the last.
-        """
-        docs = self._check_documents(X)
-        encoded = [self._encode(doc) for doc in docs]
-        eos = self.vocabulary_[EOS]
-        order = np.argsort([len(e) for e in encoded], kind="stable")
-        for start in range(0, len(order), _INFERENCE_DOCS):
-            idx = order[start:start + _INFERENCE_DOCS]
-            lengths = np.array([len(encoded[i]) + 1 for i in idx])
-            ids = np.full((len(idx), lengths.max() + 1), eos, dtype=np.int64)
-            for row, i in enumerate(idx):
-                ids[row, 1:lengths[row]] = encoded[i]
-            yield idx, ids, lengths
 
     def _scan(self, X, want):
         """Run every document; collect its last-step distribution or hidden state,
         and/or the log-likelihood of its tokens and closing ``<eos>``."""
         check_is_fitted(self)
+        docs = check_documents(X, type(self).__name__)  # read once
         network = self._network
-        n_docs = len(self._check_documents(X))
+        n_docs = len(docs)
         last_logp = last_hidden = None
         loglik = np.zeros(n_docs)
         counts = np.zeros(n_docs, dtype=np.int64)
-        for idx, ids, lengths in self._documents_as_batches(X):
+        for idx, ids, lengths in document_batches(docs, self.vocabulary_, self.level,
+                                                  self.lowercase, _INFERENCE_DOCS):
             state = None
             for begin in range(0, ids.shape[1] - 1, self.bptt):
                 chunk = ids[:, begin:begin + self.bptt]
@@ -624,7 +524,8 @@ validation_loss_curve_, best_validation_score_
         ndarray of shape (n_documents, hidden_size)
             Document features.
         """
-        return self.fit(X).transform(X)
+        docs = check_documents(X, type(self).__name__)  # a generator is read once
+        return self.fit(docs).transform(docs)
 
     def generate(self, prompt="", n_tokens=100, *, temperature=1.0, top_k=None,
                  random_state=None):
@@ -656,7 +557,9 @@ validation_loss_curve_, best_validation_score_
         check_number("top_k", top_k, kind=numbers.Integral, low=1, allow_none=True)
         rng = np.random.default_rng(
             check_random_state(random_state).randint(np.iinfo(np.int32).max))
-        ids = np.concatenate([[self.vocabulary_[EOS]], self._encode(prompt)])
+        ids = np.concatenate([[self.vocabulary_[EOS]],
+                              encode(prompt, self.vocabulary_, self.level,
+                                     self.lowercase)])
         network = self._network
         hidden, state = self._hidden(network, ids[None, :], None)
         z = network.layers[-1].forward(hidden[:, -1], training=False)[0]

@@ -41,7 +41,8 @@ ESTIMATORS = [
 FLOAT32_ROUNDING = (
     "float32 computation: BLAS sums a batch of rows in a different order than a "
     "subset or a permutation of it, so outputs differ in the last float32 bits "
-    "(measured: 2.4e-7 absolute, above the check's 1e-7 tolerance); the float64 "
+    "(measured: 1.2e-7 to 2.4e-7 absolute, above the check's 1e-7 tolerance; "
+    "which instances cross it depends on the CPU's BLAS kernel); the float64 "
     "instance of the same estimator passes this check."
 )
 
@@ -58,19 +59,12 @@ RBM_DECLARED = {
 
 # Declared per (class, dtype); each reason is the measured cause.
 EXPECTED_FAILED = {
-    ("DBNClassifier", "float32"): {
+    (name, "float32"): {
         "check_methods_subset_invariance": FLOAT32_ROUNDING,
-    },
-    ("MLPNetRegressor", "float32"): {
-        "check_methods_subset_invariance": FLOAT32_ROUNDING,
-    },
-    **{
-        (name, "float32"): {
-            "check_methods_subset_invariance": FLOAT32_ROUNDING,
-            "check_methods_sample_order_invariance": FLOAT32_ROUNDING,
-        }
-        for name in ("ConvNetClassifier", "ConvNetRegressor")
-    },
+        "check_methods_sample_order_invariance": FLOAT32_ROUNDING,
+    }
+    for name in ("ConvNetClassifier", "ConvNetRegressor", "DBNClassifier",
+                 "LinearUnitRegressor", "MLPNet", "MLPNetRegressor")
 }
 
 

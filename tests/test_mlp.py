@@ -105,7 +105,7 @@ def test_warm_start_uses_a_changed_learning_rate(digits):
     clf = MLPNet((16,), solver="sgd", max_iter=2, warm_start=True, random_state=0)
     clf.fit(X_tr, y_tr)
     clf.set_params(learning_rate_init=0.05).fit(X_tr, y_tr)
-    assert clf._train_state["optimizer"].learning_rate_ == 0.05
+    assert clf._train_state.optimizer.learning_rate_ == 0.05
 
 
 def test_early_stopping_restores_the_best_weights(digits):
@@ -119,7 +119,7 @@ def test_early_stopping_restores_the_best_weights(digits):
     # Rebuild the held-out split and score the final (restored) weights on it.
     _, X_val, _, y_val = train_test_split(
         X_tr, y_tr, test_size=0.1, stratify=y_tr,
-        random_state=clf._train_state["rngs"]["split_seed"])
+        random_state=clf._train_state.split_seed)
     assert clf.score(X_val, y_val) == pytest.approx(clf.best_validation_score_)
 
 

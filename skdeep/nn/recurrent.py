@@ -240,12 +240,37 @@ class Recurrent(Layer):
                      for _ in range(self.cell.state_size))
 
     def forward(self, x, *, training):
+        out, self.final_state, cache = self._unroll(x, self.initial_state, training)
+        if training:
+            self._cache = cache
+        return out
+
+    def unroll(self, x, state=None):
+        """Inference from ``state`` without touching the layer (thread-safe).
+
+        Parameters
+        ----------
+        x : ndarray of shape (N, T, input_size) or (N, T) token ids
+            Input sequences.
+        state : tuple of ndarray or None, default=None
+            State to start from (zeros when ``None``).
+
+        Returns
+        -------
+        out : ndarray of shape (N, T, hidden_size)
+            Hidden outputs of every step.
+        final_state : tuple of ndarray
+            State after the last step, to pass to the next call.
+        """
+        out, final_state, _ = self._unroll(x, state, training=False)
+        return out, final_state
+
+    def _unroll(self, x, state, training):
         W_x, W_h, b = self.params["W_x"], self.params["W_h"], self.params["b"]
         ids = np.issubdtype(x.dtype, np.integer)
         N, T = x.shape[0], x.shape[1]
         # input projections of every step at once: (N, T, G·H)
         xp = W_x[x] + b if ids else x @ W_x + b
-        state = self.initial_state
         if state is None:
             state = self.zero_state(N, W_h.dtype)
         out = np.empty((N, T, self.hidden_size), dtype=W_h.dtype)
@@ -257,10 +282,7 @@ class Recurrent(Layer):
             out[:, t] = h
             if training:
                 caches.append(cache)
-        self.final_state = state
-        if training:
-            self._cache = (x, ids, caches, h_prevs)
-        return out
+        return out, state, ((x, ids, caches, h_prevs) if training else None)
 
     def backward(self, grad_output):
         x, ids, caches, h_prevs = self._cache

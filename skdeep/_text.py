@@ -1,0 +1,123 @@
+"""Documents, tokens and the vocabulary of :class:`~skdeep.RNNLanguageModel`.
+
+Stateless helpers: the estimator keeps the vocabulary, these functions read it.
+"""
+
+from collections import Counter
+
+import numpy as np
+
+__all__ = ["EOS", "UNK", "build_vocabulary", "check_documents", "document_batches",
+           "encode", "token_stream", "tokenize"]
+
+EOS = "<eos>"
+UNK = "<unk>"
+
+
+def check_documents(X, whom, name="X"):
+    """Read an iterable of strings once into a list (generators included).
+
+    Parameters
+    ----------
+    X : iterable of str
+        Documents.
+    whom : str
+        Estimator name for the error messages.
+    name : str, default='X'
+        Argument name for the error messages.
+
+    Returns
+    -------
+    list of str
+    """
+    if isinstance(X, (str, bytes)):
+        raise TypeError(
+            f"{whom} expects {name} as an iterable of documents (strings), like "
+            f"scikit-learn's text vectorizers; got a single {type(X).__name__}. "
+            f"Wrap it in a list: [{name}]."
+        )
+    try:
+        docs = list(X)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be an iterable of strings; got {type(X).__name__}."
+        ) from None
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, str):
+            raise TypeError(
+                f"{name}[{i}] is a {type(doc).__name__}, not a str: every document "
+                "must be a string."
+            )
+    if not docs:
+        raise ValueError(f"{name} is empty: it must contain at least one document.")
+    return docs
+
+
+def tokenize(doc, level, lowercase):
+    """Characters (``level='char'``) or whitespace-separated words of ``doc``."""
+    if lowercase:
+        doc = doc.lower()
+    return list(doc) if level == "char" else doc.split()
+
+
+def build_vocabulary(docs, *, level, lowercase, min_count, max_vocab):
+    """Tokens by decreasing count (ties by token), after ``<eos>`` and ``<unk>``.
+
+    Returns
+    -------
+    tokens : ndarray of object
+        Token of each id.
+    vocabulary : dict of str -> int
+        Id of each token.
+    """
+    counts = Counter()
+    for doc in docs:
+        counts.update(tokenize(doc, level, lowercase))
+    counts.pop(EOS, None)
+    counts.pop(UNK, None)
+    kept = sorted((tok for tok, c in counts.items() if c >= min_count),
+                  key=lambda tok: (-counts[tok], tok))
+    if max_vocab is not None:
+        kept = kept[: max_vocab - 2]
+    if not kept:
+        raise ValueError(
+            f"No token occurs min_count={min_count} times in X: the vocabulary "
+            "would be empty (are all documents empty?)."
+        )
+    tokens = np.array([EOS, UNK, *kept], dtype=object)
+    return tokens, {tok: i for i, tok in enumerate(tokens)}
+
+
+def encode(doc, vocabulary, level, lowercase):
+    """Token ids of ``doc``; unknown tokens read as ``<unk>``."""
+    unk = vocabulary[UNK]
+    return np.fromiter((vocabulary.get(tok, unk)
+                        for tok in tokenize(doc, level, lowercase)), dtype=np.int64)
+
+
+def token_stream(docs, vocabulary, level, lowercase):
+    """``<eos> doc₁ <eos> doc₂ <eos> …`` as one array of token ids."""
+    eos = np.array([vocabulary[EOS]], dtype=np.int64)
+    parts = [eos]
+    for doc in docs:
+        parts.extend((encode(doc, vocabulary, level, lowercase), eos))
+    return np.concatenate(parts)
+
+
+def document_batches(docs, vocabulary, level, lowercase, batch_size):
+    """Yield ``(indices, ids, lengths)``: documents padded to a common length.
+
+    Each document is read after ``<eos>`` (the start-of-document context);
+    ``lengths`` counts the context too, so position ``lengths − 1`` is the last.
+    Documents of similar length are batched together (sorted by length).
+    """
+    encoded = [encode(doc, vocabulary, level, lowercase) for doc in docs]
+    eos = vocabulary[EOS]
+    order = np.argsort([len(e) for e in encoded], kind="stable")
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        lengths = np.array([len(encoded[i]) + 1 for i in idx])
+        ids = np.full((len(idx), lengths.max() + 1), eos, dtype=np.int64)
+        for row, i in enumerate(idx):
+            ids[row, 1:lengths[row]] = encoded[i]
+        yield idx, ids, lengths
