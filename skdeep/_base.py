@@ -311,13 +311,15 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
             for name, value in attributes().items():
                 setattr(self, name, value)
 
-        if not resume and self._pretrain(network, inputs, state) == "interrupted":
+        pretrained = None if resume else self._pretrain(network, inputs, state)
+        if pretrained == "interrupted":
             with deferred_interrupts():
                 finish("interrupted")  # the layers pre-trained so far; no fine-tuning
             return
         options = dict(verbose=self.verbose, callbacks=callbacks,
                        fitted_attributes=attributes, finish=finish,
-                       hint=self._divergence_hint())
+                       hint=self._divergence_hint(),
+                       keep_initial=pretrained == "pretrained")
         if self.solver == "lbfgs":
             self._fit_lbfgs(network, loss, inputs, Y, state, params, options)
             return
@@ -344,7 +346,8 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
     def _pretrain(self, network, X, state):
         """Set initial weights from the data before training (override: DBN).
 
-        Returns ``'interrupted'`` when Ctrl-C ended it after some work was done.
+        Returns ``None`` (nothing done), ``'pretrained'``, or ``'interrupted'``
+        when Ctrl-C ended it after some pre-training epochs completed.
         """
         return None
 

@@ -11,7 +11,14 @@ from ._base import (
     NetworkClassifierMixin,
     NetworkRegressorMixin,
 )
-from ._validation import check_choice, check_number
+from ._convnet_layers import (
+    ACTIVATIONS,
+    LAYER_OPTIONS,
+    OUTPUT_TYPES,
+    check_layers_param,
+    default_layers,
+)
+from ._validation import check_number
 from .nn import Activation, Dense, Dropout, Sequential
 from .nn.conv import (
     AvgPool2D,
@@ -25,28 +32,6 @@ from .nn.conv import (
 from .nn.losses import MulticlassHinge, SoftmaxCrossEntropy, SquaredError
 
 __all__ = ["ConvNetClassifier", "ConvNetRegressor"]
-
-#: ConvNetJS activation names (and ours) -> engine activation names.
-_ACTIVATIONS = {"relu": "relu", "sigmoid": "logistic", "logistic": "logistic",
-                "tanh": "tanh", "leaky_relu": "leaky_relu", "softplus": "softplus",
-                "identity": "identity", "maxout": "maxout"}
-
-#: Options each layer type accepts (ConvNetJS's names), with their defaults.
-_LAYER_OPTIONS = {
-    "input": {"out_sx": None, "out_sy": None, "out_depth": None},
-    "conv": {"sx": None, "sy": None, "filters": None, "stride": 1, "pad": 0,
-             "activation": None, "bias_pref": None, "group_size": 2},
-    "pool": {"sx": None, "sy": None, "stride": 2, "pad": 0, "mode": "max"},
-    "fc": {"num_neurons": None, "activation": None, "bias_pref": None,
-           "drop_prob": None, "group_size": 2},
-    "dropout": {"drop_prob": 0.5},
-    "relu": {}, "sigmoid": {}, "tanh": {}, "maxout": {"group_size": 2},
-    "softmax": {"num_classes": None},
-    "svm": {"num_classes": None},
-    "regression": {"num_neurons": None},
-}
-_REQUIRED = {"conv": ("sx", "filters"), "pool": ("sx",), "fc": ("num_neurons",)}
-_OUTPUT_TYPES = ("softmax", "svm", "regression")
 
 _SHARED_PARAMETERS_DOC = """
     Parameters
@@ -133,98 +118,6 @@ best_validation_score_, n_iter_, t_, out_activation_
 """
 
 
-def _check_layers_param(layers, output_types):
-    """Validate the ``layers`` parameter before any work; return it as a list."""
-    if layers is None:
-        return None
-    if not isinstance(layers, (list, tuple)) or not all(
-        isinstance(d, dict) for d in layers
-    ):
-        raise TypeError(
-            "The 'layers' parameter must be a list of dicts (ConvNetJS layer "
-            f"definitions) or None; got {layers!r}."
-        )
-    for i, spec in enumerate(layers):
-        kind = spec.get("type")
-        if kind not in _LAYER_OPTIONS:
-            raise ValueError(
-                f"layers[{i}]: unknown layer type {kind!r}; expected one of "
-                f"{sorted(_LAYER_OPTIONS)}."
-            )
-        unknown = set(spec) - set(_LAYER_OPTIONS[kind]) - {"type"}
-        if unknown:
-            raise ValueError(
-                f"layers[{i}] ({kind!r}): unknown option(s) {sorted(unknown)}; "
-                f"expected some of {sorted(_LAYER_OPTIONS[kind])}."
-            )
-        for key in _REQUIRED.get(kind, ()):
-            if spec.get(key) is None:
-                raise ValueError(f"layers[{i}] ({kind!r}) needs the option {key!r}.")
-        if kind in _OUTPUT_TYPES:
-            if kind not in output_types:
-                raise ValueError(
-                    f"layers[{i}]: output layer {kind!r} does not fit this estimator;"
-                    f" use one of {list(output_types)}."
-                )
-            if i != len(layers) - 1:
-                raise ValueError(f"layers[{i}]: the {kind!r} output layer must be last.")
-        for key in ("sx", "sy", "filters", "num_neurons", "num_classes", "out_sx",
-                    "out_sy", "out_depth", "group_size"):
-            if spec.get(key) is not None:
-                check_number(f"layers[{i}]['{key}']", spec[key],
-                             kind=numbers.Integral, low=1)
-        for key in ("stride", "pad"):
-            if key in spec:
-                values = spec[key] if isinstance(spec[key], (tuple, list)) else [
-                    spec[key]]
-                if len(values) not in (1, 2):
-                    raise ValueError(
-                        f"layers[{i}]['{key}'] must be an int or a (y, x) pair; got "
-                        f"{spec[key]!r}."
-                    )
-                for v in values:
-                    check_number(f"layers[{i}]['{key}']", v, kind=numbers.Integral,
-                                 low=1 if key == "stride" else 0)
-        if spec.get("drop_prob") is not None:
-            check_number(f"layers[{i}]['drop_prob']", spec["drop_prob"], low=0,
-                         high=1, high_inclusive=False)
-        if spec.get("activation") is not None and spec["activation"] not in _ACTIVATIONS:
-            raise ValueError(
-                f"layers[{i}]: unknown activation {spec['activation']!r}; expected "
-                f"one of {sorted(_ACTIVATIONS)}."
-            )
-        if kind == "pool":
-            check_choice(f"layers[{i}]['mode']", spec.get("mode", "max"),
-                         ("max", "avg"))
-    return list(layers)
-
-
-def default_layers(input_shape, drop_prob=0.5):
-    """The LeNet-style default for images of ``input_shape = (C, H, W)``.
-
-    conv 32@3×3 relu, max-pool 2, conv 64@3×3 relu, max-pool 2, fc 128 relu,
-    dropout ``drop_prob`` (none when 0). Kernels shrink to the axis length on thin inputs (a ``1 × n``
-    signal gets ``1 × 3`` kernels) and are padded to keep the size; pools halve
-    every axis longer than 1.
-    """
-    _, H, W = input_shape
-    layers = []
-    for filters in (32, 64):
-        ky, kx = min(3, H), min(3, W)
-        layers.append({"type": "conv", "sx": kx, "sy": ky, "filters": filters,
-                       "pad": (ky // 2, kx // 2), "activation": "relu"})
-        # padding k//2 keeps odd kernels size-preserving and grows even ones by 1
-        H = conv_output_size(H, ky, 1, ky // 2)
-        W = conv_output_size(W, kx, 1, kx // 2)
-        py, px = (2 if H >= 2 else 1), (2 if W >= 2 else 1)
-        layers.append({"type": "pool", "sx": px, "sy": py, "stride": (py, px)})
-        H, W = H // py, W // px
-    layers.append({"type": "fc", "num_neurons": 128, "activation": "relu"})
-    if drop_prob:
-        layers.append({"type": "dropout", "drop_prob": drop_prob})
-    return layers
-
-
 class _BaseConvNet(BaseNetwork):
     _allow_nd = True
     _output_types = ()
@@ -286,7 +179,7 @@ class _BaseConvNet(BaseNetwork):
 
     # ----------------------------------------------------------------- params
     def _check_extra_params(self):
-        _check_layers_param(self.layers, self._output_types)
+        check_layers_param(self.layers, self._output_types)
         check_number("l1_decay", self.l1_decay, low=0)
         check_number("l2_decay", self.l2_decay, low=0)
         if self.input_shape is not None:
@@ -347,16 +240,16 @@ class _BaseConvNet(BaseNetwork):
         raise NotImplementedError
 
     def _build_network(self, input_shape, n_outputs, rng_init, rng_dropout, dtype):
-        specs = _check_layers_param(self.layers, self._output_types)
+        specs = check_layers_param(self.layers, self._output_types)
         if specs is None:
             specs = default_layers(input_shape, self._default_drop_prob)
         specs = [dict(s) for s in specs]
-        if not specs or specs[-1]["type"] not in _OUTPUT_TYPES:
+        if not specs or specs[-1]["type"] not in OUTPUT_TYPES:
             specs.append(self._output_spec(n_outputs))
         layers, ends, filled = [], [], []
         shape = tuple(input_shape)  # (C, H, W), then (D,) after an fc layer
         for i, spec in enumerate(specs):
-            spec = {**_LAYER_OPTIONS[spec["type"]], **spec}
+            spec = {**LAYER_OPTIONS[spec["type"]], **spec}
             new, shape = self._make_layers(i, spec, shape, n_outputs, rng_init,
                                            rng_dropout, dtype)
             layers.extend(new)
@@ -449,7 +342,7 @@ class _BaseConvNet(BaseNetwork):
                 raise ValueError(f"{where}: maxout needs a width divisible by "
                                  f"group_size={g}; got {width}.")
             return [Maxout(g)]
-        return [Activation(_ACTIVATIONS[name])]
+        return [Activation(ACTIVATIONS[name])]
 
     # ----------------------------------------------------------------- outputs
     def _learned_attributes(self, network):

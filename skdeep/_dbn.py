@@ -242,7 +242,7 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
             if reason == "interrupted":
                 return reason
             H = rbm.transform(H)
-        return None
+        return "pretrained" if self.pretrain_n_iter else None
 
     def partial_fit(self, X, y, classes=None):
         """Fine-tune for one epoch (pre-training happens on the first call).

@@ -350,11 +350,15 @@ class EpochLoop:
         (now 10.0)."``.
     max_iter_warning : str or None
         ``ConvergenceWarning`` message when all ``max_epochs`` ran without stopping.
+    keep_initial : bool, default=False
+        The model before the first epoch is already worth keeping (a DBN's
+        pre-trained layers): Ctrl-C before an epoch completes keeps it too,
+        instead of propagating.
     """
 
     def __init__(self, state, params, *, max_epochs, stopping=None, evaluate=None,
                  verbose=0, describe=None, callbacks=None, fitted_attributes=None,
-                 finish=None, hint="", max_iter_warning=None):
+                 finish=None, hint="", max_iter_warning=None, keep_initial=False):
         self.state, self.params = state, params
         self.max_epochs = max_epochs
         self.stopping, self.evaluate = stopping, evaluate
@@ -363,6 +367,7 @@ class EpochLoop:
         self.fitted_attributes = fitted_attributes
         self.finish, self.hint = finish, hint
         self.max_iter_warning = max_iter_warning
+        self.keep_initial = keep_initial
         self.completed = 0
         self.reason = None
         self._start = None
@@ -392,7 +397,7 @@ class EpochLoop:
         -------
         bool
         """
-        state, stopping = self.state, self.stopping
+        state = self.state
         loss = float(loss)
         if not (np.isfinite(loss) and _all_finite(self.params)):
             raise Diverged
@@ -492,7 +497,7 @@ class EpochLoop:
             self.reason = "diverged"
         elif issubclass(kind, KeyboardInterrupt):
             state.restore(self._snapshot, self.params)
-            if self.completed == 0:
+            if self.completed == 0 and not self.keep_initial:
                 return False  # propagate: the estimator stays as it was
             warnings.warn(
                 "Training interrupted by the user; keeping the model of epoch "
@@ -503,8 +508,9 @@ class EpochLoop:
             return False
         with deferred_interrupts() as received:
             rule = self.stopping
-            if (self.reason not in ("interrupted", "diverged") and rule is not None
-                    and rule.on_validation and rule.restore_best
+            # however it ends (an interrupt included, so that it equals a fit of
+            # that many epochs), early stopping ends on its best weights
+            if (rule is not None and rule.on_validation and rule.restore_best
                     and state.best_params is not None):
                 for p, best in zip(self.params, state.best_params):
                     p[...] = best
