@@ -264,7 +264,8 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         self._check_common_params()
         resume = hasattr(self, "_network") and (incremental or self.warm_start)
         # before the rollback block: a failed fit must still tear callbacks down
-        callbacks = FitCallbacks(self, 1 if incremental else self.max_iter)
+        callbacks = FitCallbacks(self, (1 if incremental else self.max_iter)
+                                 + (0 if resume else self._n_pretraining_fits()))
         with unchanged_on_failure(self):
             X, y = self._validate_X_y(X, y, reset=not resume)
             callbacks.begin(X, y)
@@ -311,7 +312,8 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
             for name, value in attributes().items():
                 setattr(self, name, value)
 
-        pretrained = None if resume else self._pretrain(network, inputs, state)
+        pretrained = (None if resume
+                      else self._pretrain(network, inputs, state, callbacks))
         if pretrained == "interrupted":
             with deferred_interrupts():
                 finish("interrupted")  # the layers pre-trained so far; no fine-tuning
@@ -343,7 +345,11 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         return ("try a smaller learning_rate_init (now "
                 f"{self.learning_rate_init}).")
 
-    def _pretrain(self, network, X, state):
+    def _n_pretraining_fits(self):
+        """Sub-estimator fits before the first epoch (callback subtasks; DBN)."""
+        return 0
+
+    def _pretrain(self, network, X, state, callbacks):
         """Set initial weights from the data before training (override: DBN).
 
         Returns ``None`` (nothing done), ``'pretrained'``, or ``'interrupted'``

@@ -9,11 +9,15 @@ from sklearn.base import ClassifierMixin
 from ._base import HiddenTransformMixin, NetworkClassifierMixin
 from ._mlp import _ATTRIBUTES_DOC, _BaseMLP
 from ._rbm import RBMTransformer, check_visible_range
-from ._validation import check_bool, check_choice, check_number
+from ._training import with_callbacks
+from ._validation import check_bool, check_choice, check_layer_sizes, check_number
 from .nn import Dense
 from .nn.rbm import VISIBLE_UNITS
 
 __all__ = ["DBNClassifier"]
+
+#: An RBM's fit that says why it stopped, with its callbacks set up and torn down.
+_fit_rbm = with_callbacks(RBMTransformer._fit_passes)
 
 
 class DBNClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransformMixin,
@@ -202,7 +206,12 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         tags.input_tags.positive_only = self.visible_units != "gaussian"
         return tags
 
-    def _pretrain(self, network, X, state):
+    def _n_pretraining_fits(self):
+        if not self.pretrain:
+            return 0
+        return len(check_layer_sizes("hidden_layer_sizes", self.hidden_layer_sizes))
+
+    def _pretrain(self, network, X, state, callbacks):
         """Greedy layer-wise pre-training: each RBM initialises one Dense layer.
 
         Each layer's RBM trains in the shared epoch loop. Ctrl-C keeps the
@@ -226,7 +235,9 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
                 verbose=int(self.verbose),
             )
             try:
-                reason = rbm._fit_passes(H, n_passes=self.pretrain_n_iter)
+                # one callback subtask: a ProgressBar follows the RBM's passes
+                with callbacks.nested(f"pretrain-layer-{i}", rbm):
+                    reason = _fit_rbm(rbm, H, n_passes=self.pretrain_n_iter)
             except KeyboardInterrupt:
                 if not self.rbms_:
                     raise  # nothing pre-trained yet: the estimator stays as it was

@@ -278,6 +278,20 @@ class FitCallbacks:
             estimator=self.estimator, X=self.X, y=self.y,
             reconstruction_attributes=fitted_attributes))
 
+    @contextlib.contextmanager
+    def nested(self, task_name, estimator):
+        """Run ``estimator``'s fit as one subtask of this fit.
+
+        Auto-propagated callbacks (``ProgressBar``) follow it; the sub-estimator's
+        fit must be wrapped by ``with_callbacks``.
+        """
+        if self.ctx is None:
+            yield
+            return
+        with self.ctx.subcontext(task_name=task_name).propagate_callback_context(
+                estimator):
+            yield
+
     def end(self):
         """End the root task (after the fitted attributes are set)."""
         if self.ctx is not None:

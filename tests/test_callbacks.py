@@ -84,7 +84,8 @@ def test_scoring_monitor_logs_one_entry_per_epoch(est, X, y, scoring):
     epochs = est._train_state.n_iter
     rows = monitor.get_logs().data
     assert epochs >= 1 and len(rows) == epochs
-    assert [row["task_id"] for row in rows] == list(range(epochs))
+    first = rows[0]["task_id"]  # a DBN's pre-training layers come first
+    assert [row["task_id"] for row in rows] == list(range(first, first + epochs))
     assert {row["task_name"] for row in rows} == {"epoch"}
     if scoring is not None:
         scores = [row[scoring] for row in rows]
@@ -118,6 +119,17 @@ def test_progress_bar_and_monitor_propagate_through_grid_search_and_pipeline(cap
     assert _fit(baseline, X, Y).best_params_ == search.best_params_
     np.testing.assert_array_equal(search.cv_results_["mean_test_score"],
                                   baseline.cv_results_["mean_test_score"])
+
+
+@needs_callbacks
+def test_progress_bar_follows_dbn_pretraining(capsys):
+    pytest.importorskip("rich")
+    dbn = DBNClassifier((16, 8), pretrain_n_iter=2, max_iter=2, random_state=0)
+    _fit(dbn.set_callbacks(ProgressBar(max_propagation_depth=None)), X, Y)
+    out = capsys.readouterr().out
+    assert out.count("RBMTransformer") == 2  # one bar per pre-trained layer
+    assert all(not hasattr(rbm, "_callback_fit_ctx") and
+               not hasattr(rbm, "_skl_callbacks") for rbm in dbn.rbms_)
 
 
 @needs_callbacks
