@@ -197,7 +197,18 @@ def test_sigint_at_random_moments_keeps_the_last_completed_epoch(name, monkeypat
             continue  # interrupted in pre-training: the layers so far are kept
         # the kept model is exactly that epoch's: an uninterrupted fit of `done`
         _assert_same_model(est, _fit(make(done), X, y))
+        if name in RESUMABLE and done < n_epochs:
+            # and a warm fit of the remaining epochs ends where the full fit does
+            est.set_params(warm_start=True, max_iter=n_epochs - done)
+            _assert_same_model(_fit(est, X, y), _fit(make(n_epochs), X, y))
     assert kept or duration < 0.05  # the delays reach past the first epoch
+
+
+# Exact resume: warm fits continue every stream and the optimizer (not lbfgs,
+# whose SciPy memory restarts; not early stopping, which ends on its best weights).
+RESUMABLE = {"MLPNet-adam-dropout", "MLPNetRegressor", "LinearUnitRegressor",
+             "PerceptronClassifier", "ConvNetClassifier", "ConvNetRegressor",
+             "DBNClassifier", "RNNLanguageModel"}
 
 
 def test_interrupted_fit_plus_warm_fit_of_the_rest_is_bit_identical(monkeypatch):
