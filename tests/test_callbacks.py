@@ -1,12 +1,10 @@
 """``sklearn.callback`` support (scikit-learn >= 1.9): one subtask per epoch, for
 every iterative estimator, alone and inside Pipeline and GridSearchCV."""
 
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -22,6 +20,7 @@ from skdeep import (
     RBMTransformer,
     RNNLanguageModel,
 )
+from tests._support import fit_quietly
 
 X, Y = load_digits(return_X_y=True)
 X, Y = X[:400] / 16, Y[:400]
@@ -50,11 +49,6 @@ IDS = [type(est).__name__ + (f"-{est.solver}" if hasattr(est, "solver") else "")
        for est, *_ in CASES]
 
 
-def _fit(est, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X) if y is None else est.fit(X, y)
-
 
 def _mean_score(est, X, y=None):
     """A scorer for the unsupervised models (ScoringMonitor passes y=None)."""
@@ -80,7 +74,7 @@ def test_no_set_callbacks_before_scikit_learn_1_9(est):
 @pytest.mark.parametrize("est, X, y, scoring", CASES, ids=IDS)
 def test_scoring_monitor_logs_one_entry_per_epoch(est, X, y, scoring):
     monitor = ScoringMonitor(scoring=scoring or {"constant": _mean_score})
-    est = _fit(est.set_callbacks(monitor), X, y)
+    est = fit_quietly(est.set_callbacks(monitor), X, y)
     epochs = est._train_state.n_iter
     rows = monitor.get_logs().data
     assert epochs >= 1 and len(rows) == epochs
@@ -99,7 +93,7 @@ def test_scoring_monitor_logs_one_entry_per_epoch(est, X, y, scoring):
 @pytest.mark.parametrize("est, X, y, scoring", CASES, ids=IDS)
 def test_progress_bar_runs(est, X, y, scoring, capsys):
     pytest.importorskip("rich")
-    _fit(est.set_callbacks(ProgressBar()), X, y)
+    fit_quietly(est.set_callbacks(ProgressBar()), X, y)
     assert "100%" in capsys.readouterr().out
 
 
@@ -110,13 +104,13 @@ def test_progress_bar_and_monitor_propagate_through_grid_search_and_pipeline(cap
         make_pipeline(MinMaxScaler(), MLPNet(max_iter=3, tol=None, random_state=0)),
         {"mlpnet__hidden_layer_sizes": [(8,), (16,)]}, cv=2,
     ).set_callbacks(ProgressBar(max_propagation_depth=None))
-    _fit(search, X, Y)
+    fit_quietly(search, X, Y)
     out = capsys.readouterr().out
     assert "MLPNet" in out and "100%" in out
     baseline = GridSearchCV(
         make_pipeline(MinMaxScaler(), MLPNet(max_iter=3, tol=None, random_state=0)),
         {"mlpnet__hidden_layer_sizes": [(8,), (16,)]}, cv=2)
-    assert _fit(baseline, X, Y).best_params_ == search.best_params_
+    assert fit_quietly(baseline, X, Y).best_params_ == search.best_params_
     np.testing.assert_array_equal(search.cv_results_["mean_test_score"],
                                   baseline.cv_results_["mean_test_score"])
 
@@ -125,7 +119,7 @@ def test_progress_bar_and_monitor_propagate_through_grid_search_and_pipeline(cap
 def test_progress_bar_follows_dbn_pretraining(capsys):
     pytest.importorskip("rich")
     dbn = DBNClassifier((16, 8), pretrain_n_iter=2, max_iter=2, random_state=0)
-    _fit(dbn.set_callbacks(ProgressBar(max_propagation_depth=None)), X, Y)
+    fit_quietly(dbn.set_callbacks(ProgressBar(max_propagation_depth=None)), X, Y)
     out = capsys.readouterr().out
     assert out.count("RBMTransformer") == 2  # one bar per pre-trained layer
     assert all(not hasattr(rbm, "_callback_fit_ctx") and
@@ -137,7 +131,7 @@ def test_scoring_monitor_on_the_final_step_of_a_pipeline():
     monitor = ScoringMonitor(scoring="accuracy")
     pipe = make_pipeline(MinMaxScaler(), MLPNet((8,), max_iter=3, tol=None,
                                                 random_state=0).set_callbacks(monitor))
-    _fit(pipe, X, Y)
+    fit_quietly(pipe, X, Y)
     assert len(monitor.get_logs().data) == 3
 
 
@@ -174,7 +168,7 @@ def test_a_callback_can_stop_training(est, X, y, scoring):
 
         if tuple(int(v) for v in scipy.__version__.split(".")[:2]) < (1, 11):
             pytest.skip("SciPy < 1.11 cannot stop L-BFGS-B from its callback")
-    _fit(est.set_callbacks(_StopAfter(2)), X, y)
+    fit_quietly(est.set_callbacks(_StopAfter(2)), X, y)
     assert est._train_state.n_iter == 2
 
 

@@ -1,14 +1,12 @@
 """Inference is pure: no method after fit writes to the model, concurrent calls
 from threads give the sequential results, and documents are read once."""
 
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import joblib
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import (
     ConvNetClassifier,
@@ -21,6 +19,7 @@ from skdeep import (
     RBMTransformer,
     RNNLanguageModel,
 )
+from tests._support import fit_quietly
 
 X, Y = load_digits(return_X_y=True)
 X, Y = X / 16, Y
@@ -47,11 +46,6 @@ CASES = [
 ]
 
 
-def _fit(est, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X) if y is None else est.fit(X, y)
-
 
 def _in_threads(calls, n_threads=4, repeats=8):
     """Run every call ``repeats`` times over ``n_threads`` threads, in order."""
@@ -63,7 +57,7 @@ def _in_threads(calls, n_threads=4, repeats=8):
 @pytest.mark.parametrize("est, y, methods", CASES,
                          ids=[type(c[0]).__name__ for c in CASES])
 def test_concurrent_inference_equals_sequential(est, y, methods):
-    est = _fit(est, X, y)
+    est = fit_quietly(est, X, y)
     fingerprint = joblib.hash(est)
     chunks = np.array_split(X, 4)
     calls = [lambda m=m, c=c: getattr(est, m)(c) for m in methods for c in chunks]
@@ -76,7 +70,7 @@ def test_concurrent_inference_equals_sequential(est, y, methods):
 
 @pytest.fixture(scope="module")
 def lm():
-    return _fit(RNNLanguageModel("word", hidden_size=16, bptt=4, batch_size=4,
+    return fit_quietly(RNNLanguageModel("word", hidden_size=16, bptt=4, batch_size=4,
                                  max_iter=3, random_state=0), TEXT, None)
 
 
@@ -101,7 +95,7 @@ def test_language_model_reads_a_generator_of_documents_once(lm):
 
     params = dict(level="word", hidden_size=16, bptt=4, batch_size=4, max_iter=3,
                   random_state=0)
-    from_generator = _fit(RNNLanguageModel(**params), documents(), None)
+    from_generator = fit_quietly(RNNLanguageModel(**params), documents(), None)
     for a, b in zip(from_generator._network.param_arrays(),
                     lm._network.param_arrays()):
         np.testing.assert_array_equal(a, b)

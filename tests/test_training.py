@@ -26,13 +26,16 @@ from skdeep import (
     PerceptronClassifier,
     RBMTransformer,
     RNNLanguageModel,
+    _training,
 )
-from skdeep import _training
+from tests._support import fit_quietly
 
 X_DIGITS, Y_DIGITS = load_digits(return_X_y=True)
 X_DIGITS = X_DIGITS / 16
 TEXT = ["the cat sat on the mat", "a dog ran in the park", "the end of it all"] * 30
 
+CONV = [{"type": "conv", "sx": 3, "filters": 8, "pad": 1, "activation": "relu"},
+        {"type": "pool", "sx": 2}]
 # Each case: a factory of the estimator with its epoch budget, and its data.
 # Budgets make one fit last a few tenths of a second on a 2-core machine.
 CASES = {
@@ -57,16 +60,10 @@ CASES = {
         lambda n: PerceptronClassifier(max_iter=n, tol=None, random_state=0),
         X_DIGITS, Y_DIGITS, 40),
     "ConvNetClassifier": (
-        lambda n: ConvNetClassifier(
-            layers=[{"type": "conv", "sx": 3, "filters": 8, "pad": 1,
-                     "activation": "relu"}, {"type": "pool", "sx": 2}],
-            max_iter=n, tol=None, random_state=0),
+        lambda n: ConvNetClassifier(CONV, max_iter=n, tol=None, random_state=0),
         X_DIGITS, Y_DIGITS, 12),
     "ConvNetRegressor": (
-        lambda n: ConvNetRegressor(
-            layers=[{"type": "conv", "sx": 3, "filters": 8, "pad": 1,
-                     "activation": "relu"}, {"type": "pool", "sx": 2}],
-            max_iter=n, tol=None, random_state=0),
+        lambda n: ConvNetRegressor(CONV, max_iter=n, tol=None, random_state=0),
         X_DIGITS, Y_DIGITS.astype(float), 12),
     "RBMTransformer": (
         lambda n: RBMTransformer(n_components=64, n_iter=n, random_state=0),
@@ -81,11 +78,6 @@ CASES = {
         TEXT, None, 20),
 }
 
-
-def _fit(est, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X) if y is None else est.fit(X, y)
 
 
 def _epochs_done(est):
@@ -145,7 +137,7 @@ def _fit_with_sigint_after(est, X, y, delay):
     try:
         timer.start()
         try:
-            _fit(est, X, y)
+            fit_quietly(est, X, y)
             outcome = "returned"
         except KeyboardInterrupt:
             outcome = "raised"
@@ -170,7 +162,7 @@ def test_sigint_at_random_moments_keeps_the_last_completed_epoch(name, monkeypat
     make, X, y, n_epochs = CASES[name]
     clock = _EpochClock(monkeypatch)
     start = time.perf_counter()
-    _fit(make(n_epochs), X, y)
+    fit_quietly(make(n_epochs), X, y)
     duration = time.perf_counter() - start
     rng = np.random.default_rng(0)
     kept = 0
@@ -196,11 +188,11 @@ def test_sigint_at_random_moments_keeps_the_last_completed_epoch(name, monkeypat
         if isinstance(est, DBNClassifier) and done == 0:
             continue  # interrupted in pre-training: the layers so far are kept
         # the kept model is exactly that epoch's: an uninterrupted fit of `done`
-        _assert_same_model(est, _fit(make(done), X, y))
+        _assert_same_model(est, fit_quietly(make(done), X, y))
         if name in RESUMABLE and done < n_epochs:
             # and a warm fit of the remaining epochs ends where the full fit does
             est.set_params(warm_start=True, max_iter=n_epochs - done)
-            _assert_same_model(_fit(est, X, y), _fit(make(n_epochs), X, y))
+            _assert_same_model(fit_quietly(est, X, y), fit_quietly(make(n_epochs), X, y))
     assert kept or duration < 0.05  # the delays reach past the first epoch
 
 
@@ -267,7 +259,7 @@ def test_interrupt_between_epochs_keeps_the_previous_epoch(where, monkeypatch):
 
 def test_interrupt_before_any_epoch_leaves_a_fitted_model_unchanged(monkeypatch):
     clf = MLPNet((16,), max_iter=3, random_state=0, warm_start=True)
-    _fit(clf, X_DIGITS, Y_DIGITS)
+    fit_quietly(clf, X_DIGITS, Y_DIGITS)
     before = [w.copy() for w in _weights(clf)]
     n_iter, rng_state = clf.n_iter_, clf._train_state.shuffle_rng.bit_generator.state
 
@@ -363,7 +355,7 @@ def test_every_iterative_fit_runs_through_the_one_loop(monkeypatch):
     monkeypatch.setattr(_training.EpochLoop, "__enter__", enter)
     for name, (make, X, y, _) in sorted(CASES.items()):
         seen.clear()
-        _fit(make(1), X, y)
+        fit_quietly(make(1), X, y)
         assert seen, f"{name} did not train through skdeep._training"
 
 
