@@ -427,7 +427,7 @@ class EpochLoop:
         if state.optimizer is not None:
             state.optimizer.iteration_ends(state.t)
         if self.verbose:
-            self._print_progress(seconds, n_seen)
+            self._print_progress(seconds)
         stop = self._apply_stopping_rule()
         if self.callbacks is not None and self.callbacks.epoch_end(
                 self.fitted_attributes):
@@ -441,7 +441,7 @@ class EpochLoop:
             self.reason = "converged"
         return stop
 
-    def _print_progress(self, seconds, n_seen):
+    def _print_progress(self, seconds):
         state = self.state
         if self.describe is not None:
             text = self.describe(state)
