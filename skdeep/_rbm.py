@@ -361,7 +361,7 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
         )
 
     #: Rows scored after each pass (the loss curve, verbose, explosion warning).
-    _N_MONITOR_ROWS = 256
+    _N_MONITOR_ROWS = 128
 
     def _monitor_rows(self, X):
         """A fixed, evenly spaced subset of the rows (dense)."""

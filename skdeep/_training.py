@@ -38,17 +38,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-try:  # scikit-learn >= 1.9
-    from sklearn.callback import CallbackSupportMixin, with_callbacks
-except ImportError:  # scikit-learn 1.6 - 1.8: no callbacks, no set_callbacks
-
-    class CallbackSupportMixin:
-        """Stand-in for scikit-learn < 1.9, which has no ``sklearn.callback``."""
-
-    def with_callbacks(method):
-        """Stand-in decorator for scikit-learn < 1.9: the method unchanged."""
-        return method
-
+from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
 
 __all__ = [
     "CallbackSupportMixin",
@@ -57,6 +47,7 @@ __all__ = [
     "FitCallbacks",
     "Stopping",
     "TrainState",
+    "deferred_interrupts",
     "non_finite_message",
     "run_epochs",
     "with_callbacks",
@@ -73,6 +64,20 @@ def non_finite_message(hint):
 
 class Diverged(Exception):
     """Raised inside an epoch when its loss or its weights stop being finite."""
+
+
+def _copy_generator(generator, memo):
+    """A copy of a ``numpy.random.Generator`` through a deepcopy ``memo``.
+
+    Setting a new bit generator's state is several times faster than the
+    generic deepcopy (which pickles), and ``memo`` keeps one copy per original,
+    so objects that shared a generator share its copy.
+    """
+    if id(generator) not in memo:
+        bits = type(generator.bit_generator)()
+        bits.state = generator.bit_generator.state
+        memo[id(generator)] = np.random.Generator(bits)
+    return memo[id(generator)]
 
 
 @dataclass(eq=False)
@@ -151,8 +156,25 @@ class TrainState:
             optimizer=optimizer,
         )
 
+    _CURVES = ("loss_curve", "validation_scores", "validation_loss_curve")
+
     def _generators(self):
         return (self.init_rng, self.shuffle_rng, self.dropout_rng)
+
+    def __deepcopy__(self, memo):
+        # Curves hold floats: a list copy is enough, and it is O(1) Python calls
+        # (a generic deepcopy visits every entry, which made each partial_fit
+        # slower than the one before). ``best_params`` is replaced, never
+        # modified, so it is shared. Generators and the optimizer go through
+        # ``memo``: layers deep-copied with the state keep sharing them.
+        new = copy.copy(self)
+        memo[id(self)] = new
+        for name in ("init_rng", "shuffle_rng", "dropout_rng"):
+            setattr(new, name, _copy_generator(getattr(self, name), memo))
+        new.optimizer = copy.deepcopy(self.optimizer, memo)
+        for name in self._CURVES:
+            setattr(new, name, list(getattr(self, name)))
+        return new
 
     def snapshot(self, params):
         """A rollback point: copies of ``params``, the counters and the streams.
@@ -169,7 +191,7 @@ class TrainState:
         """
         saved = copy.copy(self)
         saved.optimizer = copy.deepcopy(self.optimizer)
-        for name in ("loss_curve", "validation_scores", "validation_loss_curve"):
+        for name in self._CURVES:
             setattr(saved, name, list(getattr(self, name)))
         streams = [g.bit_generator.state for g in self._generators()]
         return saved, [p.copy() for p in params], streams
@@ -194,7 +216,7 @@ class TrainState:
             if not f.name.endswith("_rng"):
                 setattr(self, f.name, getattr(saved, f.name))
         self.optimizer = copy.deepcopy(saved.optimizer)
-        for name in ("loss_curve", "validation_scores", "validation_loss_curve"):
+        for name in self._CURVES:
             setattr(self, name, list(getattr(saved, name)))
 
 
@@ -223,83 +245,6 @@ class Stopping:
     on_validation: bool = False
     restore_best: bool = True
     stop_at_zero_loss: bool = False
-
-
-class FitCallbacks:
-    """The ``sklearn.callback`` context of one fit, or nothing to do.
-
-    Built before the fit's ``unchanged_on_failure`` block, so that a failed fit
-    still tears its callbacks down. On scikit-learn < 1.9, or when no callback
-    is set and no meta-estimator propagates one, every method does nothing.
-
-    Parameters
-    ----------
-    estimator : estimator
-        The estimator being fitted (a ``CallbackSupportMixin``).
-    max_epochs : int or None
-        Most epochs this fit can run: the root task's number of subtasks.
-    """
-
-    def __init__(self, estimator, max_epochs):
-        self.estimator = estimator
-        self.X = self.y = None
-        self.ctx = None
-        self._epoch_ctx = None
-        init = getattr(estimator, "_init_callback_context", None)
-        # The mixin's documented entry point for estimators; it also links the
-        # task tree to a meta-estimator's (Pipeline, GridSearchCV).
-        if init is not None and (getattr(estimator, "_skl_callbacks", None)
-                                 or hasattr(estimator, "_parent_callback_ctx")):
-            self.ctx = init(max_subtasks=max_epochs)
-
-    def begin(self, X, y=None):
-        """Begin the root task on the validated training data.
-
-        ``X`` and ``y`` are what the estimator's public methods accept (the
-        scorers of ``ScoringMonitor`` call them).
-        """
-        self.X, self.y = X, y
-        if self.ctx is not None:
-            self.ctx.call_on_fit_task_begin(estimator=self.estimator, X=X, y=y)
-
-    def epoch_begin(self):
-        if self.ctx is not None and self._epoch_ctx is None:
-            self._epoch_ctx = self.ctx.subcontext(task_name="epoch")
-            self._epoch_ctx.call_on_fit_task_begin(
-                estimator=self.estimator, X=self.X, y=self.y)
-
-    def epoch_end(self, fitted_attributes):
-        """End the epoch's subtask; return whether a callback asks to stop."""
-        if self.ctx is None:
-            return False
-        self.epoch_begin()
-        ctx, self._epoch_ctx = self._epoch_ctx, None
-        return bool(ctx.call_on_fit_task_end(
-            estimator=self.estimator, X=self.X, y=self.y,
-            reconstruction_attributes=fitted_attributes))
-
-    @contextlib.contextmanager
-    def nested(self, task_name, estimator):
-        """Run ``estimator``'s fit as one subtask of this fit.
-
-        Auto-propagated callbacks (``ProgressBar``) follow it; the sub-estimator's
-        fit must be wrapped by ``with_callbacks``.
-        """
-        if self.ctx is None:
-            yield
-            return
-        with self.ctx.subcontext(task_name=task_name).propagate_callback_context(
-                estimator):
-            yield
-
-    def end(self):
-        """End the root task (after the fitted attributes are set)."""
-        if self.ctx is not None:
-            if self._epoch_ctx is not None:  # an epoch that did not complete
-                self._epoch_ctx.call_on_fit_task_end(estimator=self.estimator)
-                self._epoch_ctx = None
-            self.ctx.call_on_fit_task_end(estimator=self.estimator, X=self.X,
-                                          y=self.y)
 
 
 @contextlib.contextmanager

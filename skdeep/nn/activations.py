@@ -3,7 +3,7 @@
 import numpy as np
 
 from .base import Layer
-from .functional import sigmoid
+from .functional import sigmoid, softplus
 
 __all__ = ["ACTIVATIONS", "Activation", "activation_forward"]
 
@@ -31,7 +31,7 @@ def _leaky_relu(z):
 
 
 def _softplus(z):
-    return np.logaddexp(0, z).astype(z.dtype, copy=False)
+    return softplus(z)
 
 
 # derivative written in terms of (input z, output a): whichever is cheaper.

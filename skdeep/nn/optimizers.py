@@ -5,6 +5,8 @@ learning rate) as attributes, so an estimator that keeps the optimizer between
 ``fit`` calls resumes exactly where it stopped.
 """
 
+import copy
+
 import numpy as np
 
 __all__ = [
@@ -69,6 +71,18 @@ class Optimizer:
 
     def _update(self, params, grads):
         raise NotImplementedError
+
+    def __deepcopy__(self, memo):
+        # Every attribute but the state is a number or a string, and the state
+        # is arrays (or tuples of arrays): copying those directly is several
+        # times faster than the generic deepcopy, and the training loop keeps a
+        # copy of the optimizer after every epoch to roll back to.
+        new = copy.copy(self)
+        memo[id(self)] = new
+        if self.state_ is not None:
+            new.state_ = [tuple(a.copy() for a in s) if isinstance(s, tuple)
+                          else s.copy() for s in self.state_]
+        return new
 
     def iteration_ends(self, time_step):
         """Update the schedule at the end of an epoch.

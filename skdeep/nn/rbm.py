@@ -27,6 +27,7 @@ Visible unit types (hidden units are always Bernoulli):
 import numpy as np
 
 from .functional import sigmoid as _sigmoid
+from .functional import softplus as _softplus
 
 __all__ = ["RBM", "VISIBLE_UNITS", "truncated_exponential_mean",
            "truncated_exponential_sample"]
@@ -254,7 +255,7 @@ class RBM:
     # ------------------------------------------------------------ energies
     def free_energy(self, v):
         """Free energy ``F(v)`` per row (lower = more probable)."""
-        hidden = np.logaddexp(0, v @ self.params["W"].T + self.params["b_h"]).sum(1)
+        hidden = _softplus(v @ self.params["W"].T + self.params["b_h"]).sum(1)
         b_v = self.params["b_v"]
         if self.visible_units == "gaussian":
             visible = 0.5 * ((v - b_v) ** 2).sum(1) - 0.5 * float(b_v @ b_v)
@@ -292,17 +293,17 @@ class RBM:
             rows = np.arange(n)
             flipped[rows, cols] = 1 - flipped[rows, cols]
             diff = self.free_energy(flipped) - self.free_energy(v)
-            return -d * np.logaddexp(0, -diff)
+            return -d * _softplus(-diff)
         W, b_h, b_v = self.params["W"], self.params["b_h"], self.params["b_v"]
         pre = v @ W.T + b_h                                  # (n, n_hidden)
-        softplus_data = np.logaddexp(0, pre).sum(1)
+        softplus_data = _softplus(pre).sum(1)
         total = np.zeros(n, dtype=np.result_type(pre, np.float32))
         for j in range(d):  # flipping unit j moves v_j by +1 or -1
             step = 1 - 2 * v[:, j]
             # F(ṽ) − F(v) = −step·b_v[j] − Σ softplus(pre + step W_j) + Σ softplus(pre)
             diff = (softplus_data - step * b_v[j]
-                    - np.logaddexp(0, pre + step[:, None] * W[:, j]).sum(1))
-            total -= np.logaddexp(0, -diff)
+                    - _softplus(pre + step[:, None] * W[:, j]).sum(1))
+            total -= _softplus(-diff)
         return total
 
     # ------------------------------------------------------------ learning
