@@ -18,21 +18,19 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
 from ._mixins import (  # noqa: F401  (re-exported for the estimator modules)
     HiddenTransformMixin,
     NetworkClassifierMixin,
     NetworkRegressorMixin,
 )
 from ._training import (
-    CallbackSupportMixin,
     Diverged,
     EpochLoop,
-    FitCallbacks,
     Stopping,
     TrainState,
     deferred_interrupts,
     run_epochs,
-    with_callbacks,
 )
 from ._validation import (
     check_bool,

@@ -1,6 +1,7 @@
 """ConvNetClassifier and ConvNetRegressor: ConvNetJS's convolutional nets."""
 
 import numbers
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
@@ -24,8 +25,8 @@ from .nn.conv import (
     AvgPool2D,
     Conv2D,
     Flatten,
-    MaxPool2D,
     Maxout,
+    MaxPool2D,
     conv_output_size,
     pair,
 )

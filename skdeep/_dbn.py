@@ -7,9 +7,9 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 
 from ._base import HiddenTransformMixin, NetworkClassifierMixin
+from ._callbacks import with_callbacks
 from ._mlp import _ATTRIBUTES_DOC, _BaseMLP
 from ._rbm import RBMTransformer, check_visible_range
-from ._training import with_callbacks
 from ._validation import check_bool, check_choice, check_layer_sizes, check_number
 from .nn import Dense
 from .nn.rbm import VISIBLE_UNITS

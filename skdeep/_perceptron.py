@@ -12,13 +12,11 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
 from ._training import (
-    CallbackSupportMixin,
-    FitCallbacks,
     Stopping,
     TrainState,
     run_epochs,
-    with_callbacks,
 )
 from ._validation import check_bool, check_choice, check_number, unchanged_on_failure
 

@@ -5,7 +5,11 @@ import numbers
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.utils import check_random_state, gen_even_slices
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -13,12 +17,10 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
 from ._training import (
-    CallbackSupportMixin,
-    FitCallbacks,
     TrainState,
     run_epochs,
-    with_callbacks,
 )
 from ._validation import (
     check_bool,

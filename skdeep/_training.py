@@ -20,7 +20,8 @@ step); what happens between epochs is written once, here:
   validation score with the best weights restored, the ``'adaptive'``
   learning-rate schedule;
 * ``verbose`` progress lines;
-* ``sklearn.callback`` (scikit-learn >= 1.9): one callback subtask per epoch.
+* ``sklearn.callback`` (scikit-learn >= 1.9): one callback subtask per epoch,
+  through the fit's :class:`~skdeep._callbacks.FitCallbacks`.
 """
 
 from __future__ import annotations
@@ -38,19 +39,14 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
-
 __all__ = [
-    "CallbackSupportMixin",
     "Diverged",
     "EpochLoop",
-    "FitCallbacks",
     "Stopping",
     "TrainState",
     "deferred_interrupts",
     "non_finite_message",
     "run_epochs",
-    "with_callbacks",
 ]
 
 

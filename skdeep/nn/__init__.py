@@ -7,7 +7,7 @@ users may build their own networks from them too.
 from . import functional, gradcheck, init
 from .activations import ACTIVATIONS, Activation
 from .base import Layer, Sequential
-from .conv import AvgPool2D, Conv2D, Flatten, MaxPool2D, Maxout
+from .conv import AvgPool2D, Conv2D, Flatten, Maxout, MaxPool2D
 from .dense import Dense
 from .dropout import Dropout
 from .embedding import Embedding
@@ -21,7 +21,6 @@ from .losses import (
     SparseSoftmaxCrossEntropy,
     SquaredError,
 )
-from .recurrent import CELLS, GRUCell, LSTMCell, Recurrent, RNNCell
 from .optimizers import (
     OPTIMIZERS,
     SGD,
@@ -31,6 +30,7 @@ from .optimizers import (
     Optimizer,
     clip_grad_norm,
 )
+from .recurrent import CELLS, GRUCell, LSTMCell, Recurrent, RNNCell
 
 #: Every layer class the engine exports; the gradient-check table must cover each.
 LAYERS = (Dense, Activation, Dropout, Sequential, Conv2D, MaxPool2D, AvgPool2D,
