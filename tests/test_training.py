@@ -156,9 +156,19 @@ needs_sigint = pytest.mark.skipif(
     threading.main_thread(), reason="real SIGINT delivery needs POSIX, main thread")
 
 
+@pytest.fixture
+def python_sigint_handler():
+    """Python's own SIGINT handler, even where the test run inherited SIG_IGN
+    (a background job of a non-interactive shell does)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @needs_sigint
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_sigint_at_random_moments_keeps_the_last_completed_epoch(name, monkeypatch):
+def test_sigint_at_random_moments_keeps_the_last_completed_epoch(
+        name, monkeypatch, python_sigint_handler):
     make, X, y, n_epochs = CASES[name]
     clock = _EpochClock(monkeypatch)
     start = time.perf_counter()
