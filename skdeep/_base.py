@@ -14,7 +14,7 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -42,7 +42,7 @@ from ._validation import (
 from .nn.optimizers import OPTIMIZERS, clip_grad_norm
 
 __all__ = ["BaseNetwork", "HiddenTransformMixin", "NetworkClassifierMixin",
-           "NetworkRegressorMixin"]
+           "NetworkRegressorMixin", "check_stochastic_solver"]
 
 #: Rows per forward pass at inference time: bounds memory on large inputs.
 INFERENCE_BATCH_SIZE = 4096
@@ -90,8 +90,10 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         check_number("epsilon", self.epsilon, low=0, low_inclusive=False)
         check_number("validation_fraction", self.validation_fraction, low=0, high=1,
                      low_inclusive=False, high_inclusive=False)
-        check_number("n_iter_no_change", self.n_iter_no_change,
-                     kind=numbers.Integral, low=1)
+        if not (isinstance(self.n_iter_no_change, numbers.Real)
+                and self.n_iter_no_change == np.inf):  # inf: never stop early
+            check_number("n_iter_no_change", self.n_iter_no_change,
+                         kind=numbers.Integral, low=1)
         for name in ("shuffle", "warm_start", "early_stopping", "nesterovs_momentum"):
             check_bool(name, getattr(self, name))
         check_number("verbose", int(self.verbose) if isinstance(self.verbose, bool)
@@ -170,8 +172,8 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         hyper-parameter changed with ``set_params`` between fits takes effect.
         """
         current = self._build_optimizer()
-        if type(current) is not type(previous):
-            return current  # another solver: nothing to carry over
+        if current is None or type(current) is not type(previous):
+            return current  # lbfgs, or another solver: nothing to carry over
         current.state_ = previous.state_
         current.n_steps_ = previous.n_steps_
         if (current.learning_rate_init, current.learning_rate) == (
@@ -250,11 +252,12 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         return self._fit(X, y, incremental=False)
 
     def _partial_fit(self, X, y, classes=None):
-        if self.solver == "lbfgs":
-            raise AttributeError(
-                "partial_fit is only available for stochastic optimizers; "
-                f"solver={self.solver!r} is not."
-            )
+        # scikit-learn's MLP: early stopping has no meaning one batch at a time,
+        # and a classifier must know every class from its first call
+        if self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if is_classifier(self) and classes is None and not hasattr(self, "classes_"):
+            raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, incremental=True, classes=classes)
 
     @with_callbacks
@@ -301,9 +304,11 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
             Y = Y.astype(self._dtype, copy=False)
         loss = self._build_loss()
         params = network.param_arrays()
+        first_epoch = state.n_iter  # n_iter_ counts this call's epochs
 
         def attributes():
-            return self._fitted_attributes(network, loss, state)
+            return self._fitted_attributes(network, loss, state,
+                                           state.n_iter - first_epoch)
 
         def finish(reason):
             network.clear_cache()
@@ -486,15 +491,19 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
                 state.loss = float(result.fun)
 
     # ------------------------------------------------------------------ commit
-    def _fitted_attributes(self, network, loss, state):
-        """Every attribute a fit sets, as of ``state`` (also for callbacks)."""
+    def _fitted_attributes(self, network, loss, state, n_iter):
+        """Every attribute a fit sets, as of ``state`` (also for callbacks).
+
+        ``n_iter_`` counts the epochs of the last call, as scikit-learn's;
+        ``_train_state.n_iter`` counts them over every call.
+        """
         stochastic = self.solver != "lbfgs"
         validated = self.early_stopping and stochastic
         attributes = {
             "_network": network,
             "_loss_function": loss,
             "_train_state": state,
-            "n_iter_": state.n_iter,
+            "n_iter_": n_iter,
             "t_": state.t,
             "loss_": state.loss,
             "out_activation_": loss.out_activation,
@@ -549,3 +558,18 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         if network is not None:
             network.clear_cache()
         return state
+
+
+def check_stochastic_solver(estimator):
+    """``available_if`` condition of ``partial_fit``: stochastic solvers only.
+
+    So that ``hasattr(MLPNet(solver='lbfgs'), 'partial_fit')`` is False, with
+    scikit-learn's message. An unknown solver passes, so that ``partial_fit``
+    raises the parameter error naming it.
+    """
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. "
+            f"{estimator.solver} is not stochastic."
+        )
+    return True

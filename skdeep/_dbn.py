@@ -5,8 +5,9 @@ import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.utils.metaestimators import available_if
 
-from ._base import HiddenTransformMixin, NetworkClassifierMixin
+from ._base import HiddenTransformMixin, NetworkClassifierMixin, check_stochastic_solver
 from ._callbacks import with_callbacks
 from ._mlp import _ATTRIBUTES_DOC, _BaseMLP
 from ._rbm import RBMTransformer, check_visible_range
@@ -255,6 +256,7 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
             H = rbm.transform(H)
         return "pretrained" if self.pretrain_n_iter else None
 
+    @available_if(check_stochastic_solver)
     def partial_fit(self, X, y, classes=None):
         """Fine-tune for one epoch (pre-training happens on the first call).
 

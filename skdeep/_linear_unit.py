@@ -76,7 +76,7 @@ class LinearUnitRegressor(NetworkRegressorMixin, RegressorMixin, BaseNetwork):
     loss_curve_ : list of float
         Loss per epoch.
     n_iter_ : int
-        Epochs run.
+        Epochs run by the last ``fit`` or ``partial_fit`` call.
     t_ : int
         Samples seen.
     n_features_in_ : int

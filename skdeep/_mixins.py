@@ -8,7 +8,7 @@ predictions.
 import numpy as np
 from sklearn.base import TransformerMixin
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
 __all__ = ["HiddenTransformMixin", "NetworkClassifierMixin", "NetworkRegressorMixin"]
@@ -31,7 +31,8 @@ class NetworkClassifierMixin:
     def _encode_targets(self, y, first_call, classes):
         if first_call:
             binarizer = LabelBinarizer()
-            if classes is not None:
+            # as scikit-learn's MLP: multilabel targets define their own columns
+            if classes is not None and not type_of_target(y).startswith("multilabel"):
                 binarizer.fit(classes)
             else:
                 binarizer.fit(y)

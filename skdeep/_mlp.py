@@ -4,8 +4,14 @@ import numbers
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils.metaestimators import available_if
 
-from ._base import BaseNetwork, NetworkClassifierMixin, NetworkRegressorMixin
+from ._base import (
+    BaseNetwork,
+    NetworkClassifierMixin,
+    NetworkRegressorMixin,
+    check_stochastic_solver,
+)
 from ._validation import check_choice, check_layer_sizes, check_number
 from .nn import Activation, Dense, Dropout, Sequential
 from .nn.activations import ACTIVATIONS
@@ -104,7 +110,8 @@ _ATTRIBUTES_DOC = """
     feature_names_in_ : ndarray of str
         Input feature names, when ``X`` had string column names.
     n_iter_ : int
-        Epochs run (``lbfgs``: iterations).
+        Epochs (``lbfgs``: iterations) run by the last ``fit`` or ``partial_fit``
+        call, as scikit-learn's; ``t_`` and ``loss_curve_`` count every call.
     n_layers_ : int
         Number of layers, input and output included.
     n_outputs_ : int
@@ -262,6 +269,7 @@ class MLPNet(NetworkClassifierMixin, ClassifierMixin, _BaseMLP):
     def _build_loss(self):
         return self._classification_loss()
 
+    @available_if(check_stochastic_solver)
     def partial_fit(self, X, y, classes=None):
         """Update the model with one epoch over the given data.
 
@@ -272,8 +280,8 @@ class MLPNet(NetworkClassifierMixin, ClassifierMixin, _BaseMLP):
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             Target labels.
         classes : array-like of shape (n_classes,), default=None
-            All classes; required on the first call (as scikit-learn) unless ``y``
-            already contains every class.
+            All classes; required on the first call, as scikit-learn's (for
+            multilabel indicator targets the columns of ``y`` define them).
 
         Returns
         -------

@@ -78,7 +78,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Biases.
     n_iter_ : int
-        Epochs run.
+        Epochs run by the last ``fit`` or ``partial_fit`` call.
     t_ : int
         Updates considered (samples seen).
     n_features_in_ : int
@@ -274,9 +274,12 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 mistakes = self._epoch(X, T, weights, order, coef, intercept)
             return mistakes / n, n
 
+        first_epoch = state.n_iter  # n_iter_ counts this call's epochs
+
         def attributes():
             return {"coef_": coef.copy(), "intercept_": intercept.copy(),
-                    "n_iter_": state.n_iter, "t_": state.t, "_train_state": state}
+                    "n_iter_": state.n_iter - first_epoch, "t_": state.t,
+                    "_train_state": state}
 
         def finish(reason):
             for name, value in attributes().items():

@@ -260,7 +260,7 @@ validation_loss_curve_, best_validation_score_
         self : RNNLanguageModel
             The updated model.
         """
-        return self._fit(X, None, incremental=True)
+        return self._partial_fit(X, None)
 
     # The base class runs the loop; a language model only says what its input
     # is (documents -> one token stream), how it holds out validation text and

@@ -12,8 +12,8 @@ from skdeep.nn import (
     Dropout,
     Embedding,
     Flatten,
-    MaxPool2D,
     Maxout,
+    MaxPool2D,
     Recurrent,
     Sequential,
 )
