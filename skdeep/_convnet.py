@@ -178,6 +178,11 @@ class _BaseConvNet(BaseNetwork):
         self.warm_start = warm_start
         self.dtype = dtype
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True  # (n, H, W) images; 4-D too
+        return tags
+
     # ----------------------------------------------------------------- params
     def _check_extra_params(self):
         check_layers_param(self.layers, self._output_types)

@@ -253,7 +253,8 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
             self.rbms_.append(rbm)
             if reason == "interrupted":
                 return reason
-            H = rbm.transform(H)
+            # the engine, not the public transform: that one follows set_output
+            H = rbm._engine().hidden_mean(H).astype(H.dtype, copy=False)
         return "pretrained" if self.pretrain_n_iter else None
 
     @available_if(check_stochastic_solver)

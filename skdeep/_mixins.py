@@ -6,7 +6,7 @@ predictions.
 """
 
 import numpy as np
-from sklearn.base import TransformerMixin
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
@@ -199,8 +199,23 @@ class NetworkRegressorMixin:
         return self._decode(self._output(X))
 
 
-class HiddenTransformMixin(TransformerMixin):
-    """``transform`` = the activations of the last hidden layer, for pipelines."""
+class HiddenTransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
+    """``transform`` = the activations of the last hidden layer, for pipelines.
+
+    With ``get_feature_names_out`` (``<classname>0``, ``<classname>1``, …) the
+    output follows ``set_output`` and the global ``transform_output``.
+    """
+
+    @property
+    def _n_features_out(self):
+        """Width of the last hidden layer: the input of the output layer."""
+        return self._network.layers[-1].n_in
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # float32 in gives float32 out, float64 in float64 out, whatever ``dtype``
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
 
     def transform(self, X):
         """Activations of the last hidden layer (features for a pipeline).

@@ -4,6 +4,7 @@ import numbers
 import time
 
 import numpy as np
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -28,7 +29,7 @@ __all__ = ["RNNLanguageModel"]
 _INFERENCE_DOCS = 64
 
 
-class RNNLanguageModel(BaseNetwork):
+class RNNLanguageModel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetwork):
     """Recurrent neural-network language model (RNN, LSTM or GRU).
 
     "Given the beginning of a sentence, predict the most likely next word."
@@ -579,6 +580,11 @@ validation_loss_curve_, best_validation_score_
         if prompt and joined and sep:
             joined = sep + joined
         return prompt + joined
+
+    @property
+    def _n_features_out(self):
+        """``transform`` gives the top layer's hidden state: ``hidden_size``."""
+        return self._network.layers[-1].n_in
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
