@@ -37,6 +37,7 @@ from ._validation import (
     check_choice,
     check_dtype_param,
     check_number,
+    check_sample_weight,
     unchanged_on_failure,
 )
 from .nn.optimizers import OPTIMIZERS, clip_grad_norm
@@ -208,7 +209,7 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         (and ConvNetJS's trainer) scale it.
         """
         l2, l1 = self._penalty_strengths()
-        if l2 == 0 and l1 == 0:
+        if (l2 == 0 and l1 == 0) or n_samples == 0:  # zero weight: no contribution
             return 0.0
         total = 0.0
         for W, gW in self._penalty_pairs(network):
@@ -234,7 +235,7 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         return alpha, 0.0
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and targets y.
 
         Parameters
@@ -243,25 +244,30 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values (class labels for classifiers).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights: each batch's loss is their weighted mean, as in
+            scikit-learn's MLP, and with ``early_stopping`` the validation score
+            is weighted too. ``None`` weighs every sample equally.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
-    def _partial_fit(self, X, y, classes=None):
+    def _partial_fit(self, X, y, classes=None, sample_weight=None):
         # scikit-learn's MLP: early stopping has no meaning one batch at a time,
         # and a classifier must know every class from its first call
         if self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         if is_classifier(self) and classes is None and not hasattr(self, "classes_"):
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, incremental=True, classes=classes,
+                         sample_weight=sample_weight)
 
     @with_callbacks
-    def _fit(self, X, y, *, incremental, classes=None):
+    def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         self._check_common_params()
         resume = hasattr(self, "_network") and (incremental or self.warm_start)
         # before the rollback block: a failed fit must still tear callbacks down
@@ -269,13 +275,16 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
                                  + (0 if resume else self._n_pretraining_fits()))
         with unchanged_on_failure(self):
             X, y = self._validate_X_y(X, y, reset=not resume)
-            callbacks.begin(X, y)
+            sample_weight = check_sample_weight(sample_weight, X)
+            callbacks.begin(X, y, sample_weight)
             self._train(X, y, incremental=incremental, resume=resume,
-                        classes=classes, callbacks=callbacks)
+                        classes=classes, callbacks=callbacks,
+                        sample_weight=sample_weight)
         callbacks.end()
         return self
 
-    def _train(self, X, y, *, incremental, resume, classes, callbacks):
+    def _train(self, X, y, *, incremental, resume, classes, callbacks,
+               sample_weight=None):
         """Build or resume the network, then run the epochs; commits at the end."""
         inputs = self._prepare_input(X, reset=not resume)
         # a language model has no target matrix: its targets are the next tokens
@@ -326,11 +335,12 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
                        hint=self._divergence_hint(),
                        keep_initial=pretrained == "pretrained")
         if self.solver == "lbfgs":
-            self._fit_lbfgs(network, loss, inputs, Y, state, params, options)
+            self._fit_lbfgs(network, loss, inputs, Y, sample_weight, state, params,
+                            options)
             return
         early_stopping = self.early_stopping and not incremental
-        train, evaluate = self._training_data(network, loss, inputs, Y, y, state,
-                                              early_stopping)
+        train, evaluate = self._training_data(network, loss, inputs, Y, y,
+                                              sample_weight, state, early_stopping)
         run_epochs(
             state, params,
             lambda state: self._epoch(network, loss, train, state, params),
@@ -361,20 +371,26 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         return None
 
     # ------------------------------------------------------------------ epochs
-    def _training_data(self, network, loss, X, Y, y_raw, state, early_stopping):
-        """``(train, evaluate)``: the rows to train on and the held-out scorer.
+    def _training_data(self, network, loss, X, Y, y_raw, sample_weight, state,
+                       early_stopping):
+        """``(train, evaluate)``: the rows (and weights) to train on, and the
+        held-out scorer.
 
         With early stopping, ``validation_fraction`` of the rows are held out
         (stratified for classifiers) and ``evaluate() -> (score, loss)`` scores
-        the current network on them; otherwise ``evaluate`` is ``None``.
+        the current network on them, weighted by their sample weights;
+        otherwise ``evaluate`` is ``None``.
         """
         if not early_stopping:
-            return (X, Y), None
+            return (X, Y, sample_weight), None
         stratify = y_raw if self._stratify_split(y_raw) else None
-        X_tr, X_val, Y_tr, Y_val, _, y_val = train_test_split(
-            X, Y, y_raw, random_state=state.split_seed,
+        weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        X_tr, X_val, Y_tr, Y_val, _, y_val, w_tr, w_val = train_test_split(
+            X, Y, y_raw, weights, random_state=state.split_seed,
             test_size=self.validation_fraction, stratify=stratify,
         )
+        if sample_weight is None:
+            w_tr = w_val = None
         if X_val.shape[0] < 2:
             raise ValueError(
                 "The validation set is too small: validation_fraction="
@@ -385,53 +401,58 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
 
         def evaluate():
             out_val = self._forward(network, X_val)
-            score = self._validation_score(y_val, self._decode(loss.output(out_val)))
-            return score, loss.loss(out_val, Y_val)[0]
+            score = self._validation_score(y_val, self._decode(loss.output(out_val)),
+                                           w_val)
+            return score, loss.loss(out_val, Y_val, w_val)[0]
 
-        return (X_tr, Y_tr), evaluate
+        return (X_tr, Y_tr, w_tr), evaluate
 
     def _stratify_split(self, y):
         return False
 
     def _epoch(self, network, loss, train, state, params):
         """One pass over shuffled minibatches of rows: ``(mean loss, rows)``."""
-        X, Y = train
+        X, Y, weights = train
         n_samples = X.shape[0]
         batch = self._batch_size(n_samples)
         grads = network.grad_arrays()
         order = state.shuffle_rng.permutation(n_samples) if self.shuffle else None
-        total = 0.0
+        total, wb = 0.0, None
         for begin in range(0, n_samples, batch):
-            if order is None:
-                Xb, Yb = X[begin:begin + batch], Y[begin:begin + batch]
-            else:
-                idx = order[begin:begin + batch]
-                Xb, Yb = X[idx], Y[idx]
-            total += self._step(network, loss, Xb, Yb, state, params, grads) \
+            rows = (slice(begin, begin + batch) if order is None
+                    else order[begin:begin + batch])
+            Xb, Yb = X[rows], Y[rows]
+            if weights is not None:
+                wb = weights[rows]
+            # scikit-learn's epoch loss: batch losses averaged by batch size
+            total += self._step(network, loss, Xb, Yb, state, params, grads, wb) \
                 * Yb.shape[0]
         return total / n_samples, n_samples
 
-    def _step(self, network, loss, Xb, Yb, state, params, grads):
+    def _step(self, network, loss, Xb, Yb, state, params, grads, wb=None):
         """Forward, loss, backward, penalty, clipping and update of one batch.
 
-        Returns the batch's mean loss. Logits of any rank ``(N, ..., K)`` are
-        scored as rows ``(N·…, K)`` against ``Yb`` (one row each).
+        Returns the batch's (weighted) mean loss. Logits of any rank
+        ``(N, ..., K)`` are scored as rows ``(N·…, K)`` against ``Yb`` (one row
+        each). With weights ``wb`` the penalty is divided by their sum, as in
+        scikit-learn's MLP.
         """
         z = network.forward(Xb, training=True)
-        value, grad = loss.loss(z.reshape(-1, z.shape[-1]), Yb)  # (rows, K)
+        value, grad = loss.loss(z.reshape(-1, z.shape[-1]), Yb, wb)  # (rows, K)
         if not np.isfinite(value):
             raise Diverged
         if state.initial_loss is None:
             state.initial_loss = value  # before any update
         network.backward(grad.reshape(z.shape))
-        value += self._penalty(network, Yb.shape[0], add_to_grads=True)
+        value += self._penalty(network, Yb.shape[0] if wb is None else wb.sum(),
+                               add_to_grads=True)
         max_norm = getattr(self, "max_grad_norm", None)
         if max_norm is not None:
             clip_grad_norm(grads, max_norm)
         state.optimizer.step(params, grads)
         return value
 
-    def _fit_lbfgs(self, network, loss, X, Y, state, params, options):
+    def _fit_lbfgs(self, network, loss, X, Y, sample_weight, state, params, options):
         """SciPy's L-BFGS-B; each of its iterations is one epoch of the loop."""
         import scipy
         from scipy.optimize import minimize
@@ -440,6 +461,7 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         shapes = [p.shape for p in params]
         splits = np.cumsum([p.size for p in params])[:-1]
         n = X.shape[0]
+        total_weight = n if sample_weight is None else sample_weight.sum()
         # SciPy >= 1.11 ends the run when the callback raises StopIteration
         can_stop = tuple(int(v) for v in scipy.__version__.split(".")[:2]) >= (1, 11)
 
@@ -450,9 +472,9 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         def objective(theta):
             unpack(theta)
             z = network.forward(X, training=True)
-            value, grad = loss.loss(z, Y)
+            value, grad = loss.loss(z, Y, sample_weight)
             network.backward(grad)
-            value += self._penalty(network, n, add_to_grads=True)
+            value += self._penalty(network, total_weight, add_to_grads=True)
             return value, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
 
         loop = EpochLoop(state, params, max_epochs=self.max_iter, **options)

@@ -39,7 +39,7 @@ class FitCallbacks:
 
     def __init__(self, estimator, max_epochs):
         self.estimator = estimator
-        self.X = self.y = None
+        self.X = self.y = self.metadata = None
         self.ctx = None
         self._epoch_ctx = None
         init = getattr(estimator, "_init_callback_context", None)
@@ -49,21 +49,24 @@ class FitCallbacks:
                                  or hasattr(estimator, "_parent_callback_ctx")):
             self.ctx = init(max_subtasks=max_epochs)
 
-    def begin(self, X, y=None):
+    def begin(self, X, y=None, sample_weight=None):
         """Begin the root task on the validated training data.
 
         ``X`` and ``y`` are what the estimator's public methods accept (the
-        scorers of ``ScoringMonitor`` call them).
+        scorers of ``ScoringMonitor`` call them, with ``sample_weight``).
         """
         self.X, self.y = X, y
+        self.metadata = None if sample_weight is None else {
+            "sample_weight": sample_weight}
         if self.ctx is not None:
-            self.ctx.call_on_fit_task_begin(estimator=self.estimator, X=X, y=y)
+            self.ctx.call_on_fit_task_begin(estimator=self.estimator, X=X, y=y,
+                                            metadata=self.metadata)
 
     def epoch_begin(self):
         if self.ctx is not None and self._epoch_ctx is None:
             self._epoch_ctx = self.ctx.subcontext(task_name="epoch")
             self._epoch_ctx.call_on_fit_task_begin(
-                estimator=self.estimator, X=self.X, y=self.y)
+                estimator=self.estimator, X=self.X, y=self.y, metadata=self.metadata)
 
     def epoch_end(self, fitted_attributes):
         """End the epoch's subtask; return whether a callback asks to stop."""
@@ -72,7 +75,7 @@ class FitCallbacks:
         self.epoch_begin()
         ctx, self._epoch_ctx = self._epoch_ctx, None
         return bool(ctx.call_on_fit_task_end(
-            estimator=self.estimator, X=self.X, y=self.y,
+            estimator=self.estimator, X=self.X, y=self.y, metadata=self.metadata,
             reconstruction_attributes=fitted_attributes))
 
     @contextlib.contextmanager
@@ -96,4 +99,4 @@ class FitCallbacks:
                 self._epoch_ctx.call_on_fit_task_end(estimator=self.estimator)
                 self._epoch_ctx = None
             self.ctx.call_on_fit_task_end(estimator=self.estimator, X=self.X,
-                                          y=self.y)
+                                          y=self.y, metadata=self.metadata)

@@ -446,7 +446,7 @@ class ConvNetClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransform
     def _two_column_binary(self):
         return False
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over the given data (``classes`` needed on the first call).
 
         Parameters
@@ -455,6 +455,8 @@ class ConvNetClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransform
             Input data.
         y : array-like of shape (n_samples,)
             Labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (see :meth:`fit`).
         classes : array-like, default=None
             All classes, on the first call.
 
@@ -463,7 +465,8 @@ class ConvNetClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransform
         self : object
             The updated estimator.
         """
-        return self._partial_fit(X, y, classes=classes)
+        return self._partial_fit(X, y, classes=classes,
+                                 sample_weight=sample_weight)
 
 
 class ConvNetRegressor(NetworkRegressorMixin, RegressorMixin, HiddenTransformMixin,
@@ -501,7 +504,7 @@ class ConvNetRegressor(NetworkRegressorMixin, RegressorMixin, HiddenTransformMix
     def _build_loss(self):
         return SquaredError("identity")
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """One epoch over the given data.
 
         Parameters
@@ -510,10 +513,12 @@ class ConvNetRegressor(NetworkRegressorMixin, RegressorMixin, HiddenTransformMix
             Input data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (see :meth:`fit`).
 
         Returns
         -------
         self : object
             The updated estimator.
         """
-        return self._partial_fit(X, y)
+        return self._partial_fit(X, y, sample_weight=sample_weight)

@@ -82,6 +82,8 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
     Seed 000 (dnn.js ``dbn.js`` and ``cdbn.js``); Hinton, Osindero & Teh (2006).
     The hidden units are logistic, as the RBMs' hidden units; RBM ``i``'s
     ``components_.T`` and ``intercept_hidden_`` become layer ``i``'s weights.
+    ``sample_weight`` weights the fine-tuning (loss and validation score); the
+    greedy pre-training does not take weights yet.
 
     Examples
     --------
@@ -258,7 +260,7 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         return "pretrained" if self.pretrain_n_iter else None
 
     @available_if(check_stochastic_solver)
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Fine-tune for one epoch (pre-training happens on the first call).
 
         Parameters
@@ -267,6 +269,8 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
             Input data.
         y : array-like of shape (n_samples,)
             Labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (see :meth:`fit`).
         classes : array-like, default=None
             All classes, on the first call.
 
@@ -275,4 +279,5 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         self : object
             The updated estimator.
         """
-        return self._partial_fit(X, y, classes=classes)
+        return self._partial_fit(X, y, classes=classes,
+                                 sample_weight=sample_weight)

@@ -176,7 +176,7 @@ class LinearUnitRegressor(NetworkRegressorMixin, RegressorMixin, BaseNetwork):
         # (n_targets, n_features), scikit-learn's layout
         return {"coef_": W.T.copy(), "intercept_": b.copy()}
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch of gradient descent on the given data.
 
         Parameters
@@ -185,10 +185,12 @@ class LinearUnitRegressor(NetworkRegressorMixin, RegressorMixin, BaseNetwork):
             Input data.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (see :meth:`fit`).
 
         Returns
         -------
         self : object
             The updated estimator.
         """
-        return self._partial_fit(X, y)
+        return self._partial_fit(X, y, sample_weight=sample_weight)

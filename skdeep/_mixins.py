@@ -94,10 +94,11 @@ class NetworkClassifierMixin:
             output = output[:, 1:]
         return self._label_binarizer.inverse_transform(output)
 
-    def _validation_score(self, y_true, y_pred):
-        return float(np.mean(np.all(
-            np.asarray(y_true).reshape(len(y_true), -1)
-            == np.asarray(y_pred).reshape(len(y_pred), -1), axis=1)))
+    def _validation_score(self, y_true, y_pred, sample_weight=None):
+        """(Weighted) exact-match accuracy, as ``accuracy_score``."""
+        hits = np.all(np.asarray(y_true).reshape(len(y_true), -1)
+                      == np.asarray(y_pred).reshape(len(y_pred), -1), axis=1)
+        return float(np.average(hits, weights=sample_weight))
 
     def predict(self, X):
         """Predict class labels.
@@ -178,10 +179,10 @@ class NetworkRegressorMixin:
         tags.target_tags.multi_output = True
         return tags
 
-    def _validation_score(self, y_true, y_pred):
+    def _validation_score(self, y_true, y_pred, sample_weight=None):
         from sklearn.metrics import r2_score
 
-        return float(r2_score(y_true, y_pred))
+        return float(r2_score(y_true, y_pred, sample_weight=sample_weight))
 
     def predict(self, X):
         """Predict with the fitted network.

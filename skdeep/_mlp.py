@@ -270,7 +270,7 @@ class MLPNet(NetworkClassifierMixin, ClassifierMixin, _BaseMLP):
         return self._classification_loss()
 
     @available_if(check_stochastic_solver)
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
 
         Parameters
@@ -279,6 +279,8 @@ class MLPNet(NetworkClassifierMixin, ClassifierMixin, _BaseMLP):
             Input data.
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             Target labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (see :meth:`fit`).
         classes : array-like of shape (n_classes,), default=None
             All classes; required on the first call, as scikit-learn's (for
             multilabel indicator targets the columns of ``y`` define them).
@@ -288,7 +290,8 @@ class MLPNet(NetworkClassifierMixin, ClassifierMixin, _BaseMLP):
         self : object
             The updated estimator.
         """
-        return self._partial_fit(X, y, classes=classes)
+        return self._partial_fit(X, y, classes=classes,
+                                 sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -404,7 +407,7 @@ class MLPNetRegressor(NetworkRegressorMixin, RegressorMixin, _BaseMLP):
             raise ValueError("loss='poisson' requires non-negative targets y.")
         return Y
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given data.
 
         Parameters
@@ -413,10 +416,12 @@ class MLPNetRegressor(NetworkRegressorMixin, RegressorMixin, _BaseMLP):
             Input data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (see :meth:`fit`).
 
         Returns
         -------
         self : object
             The updated estimator.
         """
-        return self._partial_fit(X, y)
+        return self._partial_fit(X, y, sample_weight=sample_weight)

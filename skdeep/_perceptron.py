@@ -18,7 +18,13 @@ from ._training import (
     TrainState,
     run_epochs,
 )
-from ._validation import check_bool, check_choice, check_number, unchanged_on_failure
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_number,
+    check_sample_weight,
+    unchanged_on_failure,
+)
 
 __all__ = ["PerceptronClassifier"]
 
@@ -165,7 +171,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             for label, weight in cw.items():
                 check_number(f"class_weight[{label!r}]", weight, low=0)
 
-    def fit(self, X, y):
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
         """Train the perceptron.
 
         Parameters
@@ -174,15 +180,25 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             Training data.
         y : array-like of shape (n_samples,)
             Class labels.
+        coef_init : array-like of shape (n_classes, n_features), default=None
+            Initial weights (``(1, n_features)`` or ``(n_features,)`` for two
+            classes), as scikit-learn's ``Perceptron.fit``; they take precedence
+            over ``warm_start``.
+        intercept_init : array-like of shape (n_classes,), default=None
+            Initial biases.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights multiplying each sample's update (with ``class_weight``).
 
         Returns
         -------
         self : object
             The fitted classifier.
         """
-        return self._fit(X, y, classes=None, incremental=False)
+        return self._fit(X, y, classes=None, incremental=False,
+                         sample_weight=sample_weight,
+                         init=(coef_init, intercept_init))
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch of the perceptron rule on the given data.
 
         Parameters
@@ -193,6 +209,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             Class labels.
         classes : array-like of shape (n_classes,), default=None
             All classes; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights multiplying each sample's update (with ``class_weight``).
 
         Returns
         -------
@@ -201,22 +219,27 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """
         if not hasattr(self, "coef_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        return self._fit(X, y, classes=classes, incremental=True)
+        return self._fit(X, y, classes=classes, incremental=True,
+                         sample_weight=sample_weight)
 
     @with_callbacks
-    def _fit(self, X, y, classes, incremental):
+    def _fit(self, X, y, classes, incremental, sample_weight=None,
+             init=(None, None)):
         self._check_params()
         resume = hasattr(self, "coef_") and (incremental or self.warm_start)
         callbacks = FitCallbacks(self, 1 if incremental else self.max_iter)
         with unchanged_on_failure(self):
             X, y = validate_data(self, X, y, dtype=np.float64, reset=not resume)
             y = column_or_1d(y, warn=True)
-            callbacks.begin(X, y)
-            self._train(X, y, classes, incremental, resume, callbacks)
+            sample_weight = check_sample_weight(sample_weight, X)
+            callbacks.begin(X, y, sample_weight)
+            self._train(X, y, classes, incremental, resume, callbacks, sample_weight,
+                        init)
         callbacks.end()
         return self
 
-    def _train(self, X, y, classes, incremental, resume, callbacks):
+    def _train(self, X, y, classes, incremental, resume, callbacks, sample_weight,
+               init):
         check_classification_targets(y)
         if not resume:
             binarizer = LabelBinarizer(neg_label=0, pos_label=1)
@@ -250,19 +273,22 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         if unseen.size:
             raise ValueError(f"y contains labels {list(unseen)} not in classes_.")
         T = self._binarizer.transform(y).astype(np.float64)  # (n, n_out) in {0, 1}
-        weights = self._sample_weights(y)
+        coef, intercept = self._initial_weights(init, coef, intercept)
+        raw_weights = np.ones(len(y)) if sample_weight is None else sample_weight
+        weights = self._sample_weights(y) * raw_weights
         rng = state.shuffle_rng
         early_stopping = self.early_stopping and not incremental
         evaluate = None
         if early_stopping:
-            X, X_val, T, _, weights, _, y, y_val = train_test_split(
-                X, T, weights, y, test_size=self.validation_fraction,
+            X, X_val, T, _, weights, _, y, y_val, _, w_val = train_test_split(
+                X, T, weights, y, raw_weights, test_size=self.validation_fraction,
                 random_state=int(rng.integers(np.iinfo(np.int32).max)),
                 stratify=y,
             )
 
             def evaluate():
-                score = np.mean(self._predict_with(X_val, coef, intercept) == y_val)
+                hits = self._predict_with(X_val, coef, intercept) == y_val
+                score = float(np.average(hits, weights=w_val))
                 return score, 1.0 - score
 
         n = len(X)
@@ -323,6 +349,26 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 if self.fit_intercept:
                     intercept += step
         return mistakes
+
+    def _initial_weights(self, init, coef, intercept):
+        """``coef_init`` / ``intercept_init`` when given, checked against the shapes."""
+        coef_init, intercept_init = init
+        if coef_init is not None:
+            given = np.asarray(coef_init, dtype=np.float64)
+            if given.size != coef.size or (given.ndim == 2 and given.shape != coef.shape):
+                raise ValueError(
+                    f"coef_init has shape {given.shape}; expected {coef.shape}."
+                )
+            coef = given.reshape(coef.shape).copy()
+        if intercept_init is not None:
+            given = np.asarray(intercept_init, dtype=np.float64).reshape(-1)
+            if given.shape != intercept.shape:
+                raise ValueError(
+                    f"intercept_init has shape {given.shape}; expected "
+                    f"{intercept.shape}."
+                )
+            intercept = given.copy()
+        return coef, intercept
 
     def _decay(self):
         if self.penalty is None:

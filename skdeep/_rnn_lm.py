@@ -298,7 +298,8 @@ validation_loss_curve_, best_validation_score_
     def _build_loss(self):
         return SparseSoftmaxCrossEntropy()
 
-    def _training_data(self, network, loss, X, Y, y_raw, state, early_stopping):
+    def _training_data(self, network, loss, X, Y, y_raw, sample_weight, state,
+                       early_stopping):
         stream = X.ravel()
         if not early_stopping:
             return stream, None

@@ -15,6 +15,7 @@ __all__ = [
     "check_bool",
     "check_dtype_param",
     "check_layer_sizes",
+    "check_sample_weight",
     "unchanged_on_failure",
 ]
 
@@ -117,3 +118,34 @@ def check_layer_sizes(name, value):
         if s <= 0:
             raise ValueError(f"{name} must be > 0, got {list(sizes)}.")
     return tuple(int(s) for s in sizes)
+
+
+def check_sample_weight(sample_weight, X):
+    """``None``, or the weights as a float64 array of shape ``(n_samples,)``.
+
+    As scikit-learn: a number weighs every sample the same; anything else must
+    be one finite weight per row of ``X``.
+    """
+    if sample_weight is None:
+        return None
+    n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+    if isinstance(sample_weight, numbers.Number):
+        weights = np.full(n_samples, float(sample_weight))
+    else:
+        try:
+            weights = np.asarray(sample_weight, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"sample_weight must be numbers; got {type(sample_weight).__name__}."
+            ) from None
+        if weights.ndim != 1:
+            raise ValueError("Sample weights must be 1D array or scalar")
+        if weights.shape != (n_samples,):
+            raise ValueError(
+                f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}!"
+            )
+    if not np.isfinite(weights).all():
+        raise ValueError("sample_weight must be finite (no NaN or infinity).")
+    if n_samples and not weights.any():
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return weights

@@ -5,8 +5,11 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 
 
-def fit_quietly(est, X, y=None):
-    """``est.fit(X[, y])`` without the ConvergenceWarning of short test budgets."""
+def fit_quietly(est, X, y=None, **fit_params):
+    """``est.fit(X[, y], **fit_params)`` without the ConvergenceWarning of short
+    test budgets."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X) if y is None else est.fit(X, y)
+        if y is None:
+            return est.fit(X, **fit_params)
+        return est.fit(X, y, **fit_params)

@@ -57,15 +57,45 @@ RBM_DECLARED = {
     "(scikit-learn's reason for BernoulliRBM: the random flips follow row order)",
 }
 
+# Integer sample weights equal repeated rows only where the training sees the
+# same rows in the same batches; scikit-learn runs this check for its MLP with
+# lbfgs (classifier) or sgd with tol=1e-2 (regressor), on float64.
+WEIGHTS_FLOAT32 = (
+    "float32 computation: a weighted row and its repeats are summed in another "
+    "order, and the epochs amplify the last-bit difference (measured on the "
+    "default MLPNet: 0.02 in a probability); the float64 instances pass with "
+    "scikit-learn's settings for MLPClassifier/MLPRegressor (test_sample_weight.py)"
+)
+WEIGHTS_DROPOUT = (
+    "the classifier's default layers end with dropout 0.5, which draws one mask "
+    "per row: a repeated row gets two masks, a weighted row one; without dropout "
+    "the float64 convnet passes (test_sample_weight.py)"
+)
+WEIGHTS_PRETRAINING = (
+    "greedy RBM pre-training does not take sample weights yet (fine-tuning does), "
+    "so repeated rows pre-train differently from weighted ones"
+)
+# scikit-learn's own reason for Perceptron (sklearn/utils/_test_common/
+# instance_generator.py): the online rule visits a repeated row twice.
+WEIGHTS_ONLINE = "sample_weight is not equivalent to removing/repeating samples."
+EQUIVALENCE = "check_sample_weight_equivalence_on_dense_data"
+
 # Declared per (class, dtype); each reason is the measured cause.
 EXPECTED_FAILED = {
     (name, "float32"): {
         "check_methods_subset_invariance": FLOAT32_ROUNDING,
         "check_methods_sample_order_invariance": FLOAT32_ROUNDING,
+        EQUIVALENCE: WEIGHTS_FLOAT32,
     }
     for name in ("ConvNetClassifier", "ConvNetRegressor", "DBNClassifier",
                  "LinearUnitRegressor", "MLPNet", "MLPNetRegressor")
 }
+EXPECTED_FAILED[("ConvNetClassifier", "float32")][EQUIVALENCE] = WEIGHTS_DROPOUT
+EXPECTED_FAILED[("ConvNetClassifier", "float64")] = {EQUIVALENCE: WEIGHTS_DROPOUT}
+for dtype in ("float32", "float64"):
+    EXPECTED_FAILED.setdefault(("DBNClassifier", dtype), {})[EQUIVALENCE] = (
+        WEIGHTS_PRETRAINING)
+EXPECTED_FAILED[("PerceptronClassifier", None)] = {EQUIVALENCE: WEIGHTS_ONLINE}
 
 
 def _expected_failed_checks(estimator):

@@ -141,7 +141,8 @@ def check_layer_gradients(layer, x, rng, *, eps=1e-6, rtol=1e-4, atol=1e-6):
     return errors
 
 
-def check_loss_gradients(loss, z, y, *, eps=1e-6, rtol=1e-4, atol=1e-7):
+def check_loss_gradients(loss, z, y, *, sample_weight=None, eps=1e-6, rtol=1e-4,
+                         atol=1e-7):
     """Compare a loss's analytic gradient with respect to the logits numerically.
 
     Parameters
@@ -152,6 +153,8 @@ def check_loss_gradients(loss, z, y, *, eps=1e-6, rtol=1e-4, atol=1e-7):
         Logits (converted to float64).
     y : ndarray
         Targets.
+    sample_weight : ndarray or None, default=None
+        Row weights passed to the loss.
     eps, rtol, atol : float
         Step and tolerances.
 
@@ -162,8 +165,8 @@ def check_loss_gradients(loss, z, y, *, eps=1e-6, rtol=1e-4, atol=1e-7):
     """
     z = np.array(z, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    _, grad = loss.loss(z, y)
-    num = numerical_gradient(lambda: loss.loss(z, y)[0], z, eps)
+    _, grad = loss.loss(z, y, sample_weight)
+    num = numerical_gradient(lambda: loss.loss(z, y, sample_weight)[0], z, eps)
     return _compare("z", grad, num, rtol, atol)
 
 

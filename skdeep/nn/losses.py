@@ -2,8 +2,10 @@
 
 Each loss is a small picklable object with
 
-* ``loss(z, y) -> (value, grad)``: the mean loss over the batch and its gradient
-  with respect to ``z``, already divided by the batch size;
+* ``loss(z, y, sample_weight=None) -> (value, grad)``: the mean loss over the
+  batch and its gradient with respect to ``z``, already divided by the batch
+  size (with ``sample_weight``: the weighted mean, each row's gradient scaled by
+  ``w_i / Σ w``, as scikit-learn's MLP);
 * ``output(z)``: what the model reports from its logits (probabilities for the
   classification losses, the prediction for the regression ones).
 
@@ -13,7 +15,7 @@ Fusing the output non-linearity into the loss gives the stable
 
 import numpy as np
 
-from .functional import log_softmax, sigmoid, softmax
+from .functional import log_softmax, sigmoid, softmax, softplus
 
 __all__ = [
     "Loss",
@@ -37,7 +39,7 @@ class Loss:
 
     out_activation = "identity"
 
-    def loss(self, z, y):
+    def loss(self, z, y, sample_weight=None):
         """Mean loss and its gradient with respect to the logits.
 
         Parameters
@@ -46,6 +48,8 @@ class Loss:
             Logits.
         y : ndarray of shape (n_samples, n_outputs)
             Targets (one-hot or indicator rows for classification).
+        sample_weight : ndarray of shape (n_samples,) or None, default=None
+            Weights of the rows: the loss is their weighted mean.
 
         Returns
         -------
@@ -55,6 +59,26 @@ class Loss:
             ``d value / d z``.
         """
         raise NotImplementedError
+
+    @staticmethod
+    def _average(terms, grad, sample_weight):
+        """Mean of the per-row sums of ``terms``; scale ``grad`` to match, in place.
+
+        Without weights every row counts ``1/n``; with them row ``i`` counts
+        ``w_i / Σ w`` (a batch whose weights sum to zero contributes nothing).
+        """
+        n = terms.shape[0]
+        if sample_weight is not None:
+            w = np.asarray(sample_weight)
+            if n and w[0] != 0 and w.min() == w.max():
+                sample_weight = None  # equal weights: the plain mean, bit for bit
+        if sample_weight is None:
+            grad /= grad.dtype.type(n)
+            return float(np.sum(terms)) / n
+        total = float(np.sum(sample_weight))
+        scale = (np.zeros(n) if total == 0 else np.asarray(sample_weight) / total)
+        grad *= scale.astype(grad.dtype, copy=False).reshape(-1, *[1] * (grad.ndim - 1))
+        return float(np.sum(terms.reshape(n, -1).sum(axis=1) * scale))
 
     def output(self, z):
         """Transform logits into the model's output.
@@ -85,13 +109,12 @@ class SoftmaxCrossEntropy(Loss):
 
     out_activation = "softmax"
 
-    def loss(self, z, y):
-        n = z.shape[0]
-        value = -float(np.sum(y * log_softmax(z))) / n
+    def loss(self, z, y, sample_weight=None):
+        terms = y * log_softmax(z)
+        terms *= -1
         grad = softmax(z)
         grad -= y
-        grad /= grad.dtype.type(n)
-        return value, grad
+        return self._average(terms, grad, sample_weight), grad
 
     def output(self, z):
         return softmax(z)
@@ -110,16 +133,15 @@ class SparseSoftmaxCrossEntropy(Loss):
 
     out_activation = "softmax"
 
-    def loss(self, z, y):
+    def loss(self, z, y, sample_weight=None):
         n = z.shape[0]
         y = np.asarray(y).astype(np.intp, copy=False).reshape(-1)
         rows = np.arange(n)
         logp = log_softmax(z)
-        value = -float(np.sum(logp[rows, y])) / n
+        terms = -logp[rows, y]  # (n,)
         grad = np.exp(logp, out=logp)  # softmax, reusing the buffer
         grad[rows, y] -= 1
-        grad /= grad.dtype.type(n)
-        return value, grad
+        return self._average(terms, grad, sample_weight), grad
 
     def output(self, z):
         return softmax(z)
@@ -135,13 +157,12 @@ class SigmoidBinaryCrossEntropy(Loss):
 
     out_activation = "logistic"
 
-    def loss(self, z, y):
-        n = z.shape[0]
-        value = float(np.sum(np.logaddexp(0, z) - y * z)) / n
+    def loss(self, z, y, sample_weight=None):
+        terms = softplus(z)
+        terms -= y * z
         grad = sigmoid(z)
         grad -= y
-        grad /= grad.dtype.type(n)
-        return value, grad
+        return self._average(terms, grad, sample_weight), grad
 
     def output(self, z):
         return sigmoid(z)
@@ -174,12 +195,11 @@ class SquaredError(Loss):
             return sigmoid(z)
         return z
 
-    def loss(self, z, y):
-        n = z.shape[0]
+    def loss(self, z, y, sample_weight=None):
         p = self.output(z)
         diff = p - y
-        value = 0.5 * float(np.sum(diff * diff)) / n
-        g = diff / diff.dtype.type(n)
+        g = diff.copy()
+        value = 0.5 * self._average(diff * diff, g, sample_weight)
         if self.out_activation == "softmax":
             g = p * (g - np.sum(p * g, axis=1, keepdims=True))
         elif self.out_activation == "logistic":
@@ -202,16 +222,13 @@ class MulticlassHinge(Loss):
 
     out_activation = "softmax"
 
-    def loss(self, z, y):
-        n = z.shape[0]
+    def loss(self, z, y, sample_weight=None):
         true_score = np.sum(z * y, axis=1, keepdims=True)
         margins = z - true_score + 1
         margins[y.astype(bool)] = 0
         active = (margins > 0).astype(z.dtype)
-        value = float(np.sum(margins * active)) / n
         grad = active - y * active.sum(axis=1, keepdims=True)
-        grad /= grad.dtype.type(n)
-        return value, grad
+        return self._average(margins * active, grad, sample_weight), grad
 
     def output(self, z):
         return softmax(z)
@@ -228,12 +245,10 @@ class PoissonLoss(Loss):
 
     out_activation = "exp"
 
-    def loss(self, z, y):
-        n = z.shape[0]
+    def loss(self, z, y, sample_weight=None):
         mu = np.exp(z)
-        value = float(np.sum(mu - y * z)) / n
-        grad = (mu - y) / mu.dtype.type(n)
-        return value, grad
+        grad = mu - y
+        return self._average(mu - y * z, grad, sample_weight), grad
 
     def output(self, z):
         return np.exp(z)

@@ -131,10 +131,26 @@ LOSS_CASES = [
 
 
 @pytest.mark.parametrize("name,loss,make_y", LOSS_CASES, ids=[c[0] for c in LOSS_CASES])
-def test_loss_gradients(name, loss, make_y):
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_loss_gradients(name, loss, make_y, weighted):
     rng = np.random.default_rng(2)
     z = rng.normal(size=(6, 4))
-    check_loss_gradients(loss, z, make_y(rng))
+    weights = rng.uniform(0, 3, size=6) if weighted else None
+    check_loss_gradients(loss, z, make_y(rng), sample_weight=weights)
+
+
+@pytest.mark.parametrize("name,loss,make_y", LOSS_CASES, ids=[c[0] for c in LOSS_CASES])
+def test_integer_weights_equal_repeated_rows(name, loss, make_y):
+    rng = np.random.default_rng(3)
+    z, y = rng.normal(size=(6, 4)), make_y(rng)
+    weights = np.array([0, 1, 2, 1, 3, 1])
+    rows = np.repeat(np.arange(6), weights)
+    value, grad = loss.loss(z, y, weights)
+    value_rep, grad_rep = loss.loss(z[rows], y[rows])
+    assert value == pytest.approx(value_rep, rel=1e-12)
+    summed = np.zeros_like(grad)
+    np.add.at(summed, rows, grad_rep)  # a row's gradient, repeated, adds up
+    np.testing.assert_allclose(grad, summed, rtol=1e-12, atol=1e-15)
 
 
 def test_every_exported_layer_has_a_gradient_case():
