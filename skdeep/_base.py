@@ -19,6 +19,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
+from ._lbfgs import run_lbfgs
 from ._mixins import (  # noqa: F401  (re-exported for the estimator modules)
     HiddenTransformMixin,
     NetworkClassifierMixin,
@@ -26,7 +27,6 @@ from ._mixins import (  # noqa: F401  (re-exported for the estimator modules)
 )
 from ._training import (
     Diverged,
-    EpochLoop,
     Stopping,
     TrainState,
     deferred_interrupts,
@@ -38,6 +38,7 @@ from ._validation import (
     check_dtype_param,
     check_number,
     check_sample_weight,
+    mark_committed,
     unchanged_on_failure,
 )
 from .nn.optimizers import OPTIMIZERS, clip_grad_norm
@@ -326,17 +327,43 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
 
         pretrained = (None if resume
                       else self._pretrain(network, inputs, state, callbacks))
-        if pretrained == "interrupted":
+
+        def keep_pretrained():
+            # the layers pre-trained so far, without fine-tuning
             with deferred_interrupts():
-                finish("interrupted")  # the layers pre-trained so far; no fine-tuning
+                finish("interrupted")
+                mark_committed()
+
+        if pretrained == "interrupted":
+            keep_pretrained()
             return
-        options = dict(verbose=self.verbose, callbacks=callbacks,
-                       fitted_attributes=attributes, finish=finish,
-                       hint=self._divergence_hint(),
-                       keep_initial=pretrained == "pretrained")
+        try:
+            self._fine_tune(network, loss, inputs, Y, y, sample_weight, state, params,
+                            incremental, dict(
+                                verbose=self.verbose, callbacks=callbacks,
+                                fitted_attributes=attributes, finish=finish,
+                                hint=self._divergence_hint(),
+                                keep_initial=pretrained == "pretrained"))
+        except KeyboardInterrupt:
+            if pretrained != "pretrained":
+                raise
+            # Ctrl-C before the loop began (it keeps the pre-training itself)
+            warnings.warn("Training interrupted by the user before fine-tuning; "
+                          "keeping the pre-trained layers.", UserWarning)
+            keep_pretrained()
+
+    def _fine_tune(self, network, loss, inputs, Y, y, sample_weight, state, params,
+                   incremental, options):
+        """The epochs: ``run_epochs`` over minibatches, or L-BFGS iterations."""
         if self.solver == "lbfgs":
-            self._fit_lbfgs(network, loss, inputs, Y, sample_weight, state, params,
-                            options)
+            total_weight = (inputs.shape[0] if sample_weight is None
+                            else sample_weight.sum())
+            run_lbfgs(
+                network, loss, inputs, Y, sample_weight, state, params,
+                penalty=lambda: self._penalty(network, total_weight,
+                                              add_to_grads=True),
+                max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+                **options)
             return
         early_stopping = self.early_stopping and not incremental
         train, evaluate = self._training_data(network, loss, inputs, Y, y,
@@ -451,66 +478,6 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
             clip_grad_norm(grads, max_norm)
         state.optimizer.step(params, grads)
         return value
-
-    def _fit_lbfgs(self, network, loss, X, Y, sample_weight, state, params, options):
-        """SciPy's L-BFGS-B; each of its iterations is one epoch of the loop."""
-        import scipy
-        from scipy.optimize import minimize
-
-        grads = network.grad_arrays()
-        shapes = [p.shape for p in params]
-        splits = np.cumsum([p.size for p in params])[:-1]
-        n = X.shape[0]
-        total_weight = n if sample_weight is None else sample_weight.sum()
-        # SciPy >= 1.11 ends the run when the callback raises StopIteration
-        can_stop = tuple(int(v) for v in scipy.__version__.split(".")[:2]) >= (1, 11)
-
-        def unpack(theta):
-            for p, part, shape in zip(params, np.split(theta, splits), shapes):
-                p[...] = part.reshape(shape)
-
-        def objective(theta):
-            unpack(theta)
-            z = network.forward(X, training=True)
-            value, grad = loss.loss(z, Y, sample_weight)
-            network.backward(grad)
-            value += self._penalty(network, total_weight, add_to_grads=True)
-            return value, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
-
-        loop = EpochLoop(state, params, max_epochs=self.max_iter, **options)
-
-        def iteration_done(intermediate_result):
-            # SciPy < 1.11 passes the parameter vector instead of an OptimizeResult
-            x = getattr(intermediate_result, "x", intermediate_result)
-            unpack(x)
-            value = getattr(intermediate_result, "fun", None)
-            if value is None:
-                value = objective(x)[0]
-                unpack(x)
-            if loop.end_epoch(value, n) and can_stop:
-                raise StopIteration
-
-        theta0 = np.concatenate([p.ravel() for p in params]).astype(np.float64)
-        with loop:
-            result = minimize(
-                objective, theta0, method="L-BFGS-B", jac=True,
-                options={"maxfun": self.max_fun, "maxiter": self.max_iter,
-                         "gtol": 0.0 if self.tol is None else self.tol},
-                callback=iteration_done,
-            )
-            if not np.all(np.isfinite(result.x)):
-                raise Diverged
-            if loop.reason is None:
-                unpack(result.x)
-                if result.status != 0:
-                    loop.max_iter_warning = (
-                        f"lbfgs failed to converge after {result.nit} iterations "
-                        f"(status={result.status}): {result.message}. Increase "
-                        "max_iter or scale the data.")
-                    loop.reason = "max_iter"
-                else:
-                    loop.reason = "converged"
-                state.loss = float(result.fun)
 
     # ------------------------------------------------------------------ commit
     def _fitted_attributes(self, network, loss, state, n_iter):

@@ -241,25 +241,32 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
                 # one callback subtask: a ProgressBar follows the RBM's passes
                 with callbacks.nested(f"pretrain-layer-{i}", rbm):
                     reason = _fit_rbm(rbm, H, n_passes=self.pretrain_n_iter)
+                self._keep_pretrained(layer, rbm)
+                if reason == "interrupted":
+                    return reason
+                # the engine, not the public transform: that one follows set_output
+                H = rbm._engine().hidden_mean(H).astype(H.dtype, copy=False)
             except KeyboardInterrupt:
+                if hasattr(rbm, "components_"):  # passes of this layer completed
+                    self._keep_pretrained(layer, rbm)
                 if not self.rbms_:
                     raise  # nothing pre-trained yet: the estimator stays as it was
                 warnings.warn(
                     f"Pre-training interrupted by the user in layer {i + 1}; keeping "
-                    f"the {i} layer(s) pre-trained so far, without fine-tuning.",
-                    UserWarning,
+                    f"the {len(self.rbms_)} layer(s) pre-trained so far, without "
+                    "fine-tuning.", UserWarning,
                 )
                 return "interrupted"
-            layer.params["W"][...] = rbm.components_.T  # (n_in, n_out)
-            layer.params["b"][...] = rbm.intercept_hidden_
-            self.rbms_.append(rbm)
-            if reason == "interrupted":
-                return reason
-            # the engine, not the public transform: that one follows set_output
-            H = rbm._engine().hidden_mean(H).astype(H.dtype, copy=False)
         return "pretrained" if self.pretrain_n_iter else None
 
     @available_if(check_stochastic_solver)
+    def _keep_pretrained(self, layer, rbm):
+        """Layer ``layer`` starts from ``rbm``'s weights (idempotent)."""
+        layer.params["W"][...] = rbm.components_.T  # (n_in, n_out)
+        layer.params["b"][...] = rbm.intercept_hidden_
+        if not any(kept is rbm for kept in self.rbms_):
+            self.rbms_.append(rbm)
+
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Fine-tune for one epoch (pre-training happens on the first call).
 

@@ -261,6 +261,7 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
         self._check_params()
         first = one_batch is False or not hasattr(self, "components_")
         callbacks = FitCallbacks(self, n_passes)
+        reason = "interrupted"  # what a Ctrl-C right after the commit leaves
         with unchanged_on_failure(self):
             X = self._validate_input(X, reset=first)
             callbacks.begin(X)

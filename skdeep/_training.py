@@ -39,6 +39,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from ._validation import mark_committed
+
 __all__ = [
     "Diverged",
     "EpochLoop",
@@ -471,6 +473,7 @@ class EpochLoop:
                     p[...] = best
             if self.finish is not None:
                 self.finish(self.reason)
+                mark_committed()
             self._warn_at_the_end()
         if received:
             warnings.warn(

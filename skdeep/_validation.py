@@ -6,6 +6,8 @@ and explicit so that every message names the parameter and what was expected.
 
 import contextlib
 import numbers
+import threading
+import warnings
 
 import numpy as np
 
@@ -16,8 +18,13 @@ __all__ = [
     "check_dtype_param",
     "check_layer_sizes",
     "check_sample_weight",
+    "mark_committed",
     "unchanged_on_failure",
 ]
+
+
+#: Per thread, the rollback guards of the fits in progress (innermost last).
+_fits = threading.local()
 
 
 @contextlib.contextmanager
@@ -27,14 +34,42 @@ def unchanged_on_failure(estimator):
     The contract "a failed fit never changes a fitted model": attributes set or
     replaced on the way (validation state, new arrays) are restored, so
     training must work on copies rather than mutate fitted arrays in place.
+
+    Once the fit has committed its model (:func:`mark_committed`, called by the
+    training loop), a ``KeyboardInterrupt`` is no failure: the model is kept,
+    with a warning, and the interrupt ends the fit there.
     """
     snapshot = dict(estimator.__dict__)
+    guards = _fits.__dict__.setdefault("guards", [])
+    committed = [False]
+    guards.append(committed)
     try:
         yield
+    except KeyboardInterrupt:
+        if not committed[0]:
+            _restore(estimator, snapshot)
+            raise
+        warnings.warn(
+            "Training interrupted by the user as the fit ended; the model is kept.",
+            UserWarning,
+        )
     except BaseException:
-        estimator.__dict__.clear()
-        estimator.__dict__.update(snapshot)
+        _restore(estimator, snapshot)
         raise
+    finally:
+        guards.remove(committed)
+
+
+def mark_committed():
+    """Tell the innermost fit in progress in this thread that its model is kept."""
+    guards = getattr(_fits, "guards", None)
+    if guards:
+        guards[-1][0] = True
+
+
+def _restore(estimator, snapshot):
+    estimator.__dict__.clear()
+    estimator.__dict__.update(snapshot)
 
 
 def check_choice(name, value, choices):

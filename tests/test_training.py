@@ -374,3 +374,41 @@ def test_no_module_of_the_package_is_over_600_lines():
     long = {p.name: n for p in root.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
     assert not long
+
+
+def test_interrupt_after_the_commit_keeps_the_fitted_model(monkeypatch):
+    real = MLPNet._train
+
+    def train_then_interrupt(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        raise KeyboardInterrupt  # as if Ctrl-C came right after the last epoch
+
+    monkeypatch.setattr(MLPNet, "_train", train_then_interrupt)
+    with pytest.warns(UserWarning, match="as the fit ended; the model is kept"):
+        clf = fit_quietly(MLPNet((8,), max_iter=3, random_state=0), X_DIGITS,
+                          Y_DIGITS)
+    monkeypatch.setattr(MLPNet, "_train", real)
+    _assert_same_model(clf, fit_quietly(MLPNet((8,), max_iter=3, random_state=0),
+                                        X_DIGITS, Y_DIGITS))
+
+
+@pytest.mark.parametrize("where", ["between layers", "before fine-tuning"])
+def test_dbn_interrupted_around_pretraining_keeps_the_pretrained_layers(
+        where, monkeypatch):
+    from skdeep.nn.rbm import RBM
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if where == "between layers":  # layer 1's features for layer 2
+        monkeypatch.setattr(RBM, "hidden_mean", interrupt)
+        kept = 1
+    else:
+        monkeypatch.setattr(DBNClassifier, "_training_data", interrupt)
+        kept = 2
+    with pytest.warns(UserWarning, match="interrupted"):
+        dbn = DBNClassifier((16, 8), pretrain_n_iter=2, max_iter=5,
+                            random_state=0).fit(X_DIGITS, Y_DIGITS)
+    assert dbn.n_iter_ == 0 and len(dbn.rbms_) == kept
+    for coef, rbm in zip(dbn.coefs_, dbn.rbms_):
+        np.testing.assert_array_equal(coef, rbm.components_.T)
