@@ -27,6 +27,12 @@ __all__ = [
 _fits = threading.local()
 
 
+class _Guard:
+    """Whether one fit in progress has committed its model (compared by identity)."""
+
+    committed = False
+
+
 @contextlib.contextmanager
 def unchanged_on_failure(estimator):
     """Roll ``estimator``'s attributes back if the block raises (anything).
@@ -41,12 +47,12 @@ def unchanged_on_failure(estimator):
     """
     snapshot = dict(estimator.__dict__)
     guards = _fits.__dict__.setdefault("guards", [])
-    committed = [False]
-    guards.append(committed)
+    guard = _Guard()
     try:
+        guards.append(guard)
         yield
     except KeyboardInterrupt:
-        if not committed[0]:
+        if not guard.committed:
             _restore(estimator, snapshot)
             raise
         warnings.warn(
@@ -57,14 +63,15 @@ def unchanged_on_failure(estimator):
         _restore(estimator, snapshot)
         raise
     finally:
-        guards.remove(committed)
+        if guard in guards:  # identity: _Guard has no __eq__
+            guards.remove(guard)
 
 
 def mark_committed():
     """Tell the innermost fit in progress in this thread that its model is kept."""
     guards = getattr(_fits, "guards", None)
     if guards:
-        guards[-1][0] = True
+        guards[-1].committed = True
 
 
 def _restore(estimator, snapshot):
