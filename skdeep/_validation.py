@@ -43,7 +43,8 @@ def unchanged_on_failure(estimator):
 
     Once the fit has committed its model (:func:`mark_committed`, called by the
     training loop), a ``KeyboardInterrupt`` is no failure: the model is kept,
-    with a warning, and the interrupt ends the fit there.
+    with a warning, and the interrupt ends the fit there (a nested fit keeps its
+    model and passes the interrupt on, so that the outer fit stops too).
     """
     snapshot = dict(estimator.__dict__)
     guards = _fits.__dict__.setdefault("guards", [])
@@ -55,6 +56,8 @@ def unchanged_on_failure(estimator):
         if not guard.committed:
             _restore(estimator, snapshot)
             raise
+        if guards and guards[0] is not guard:
+            raise  # a nested fit (a DBN's RBM): keep it, let the outer fit stop
         warnings.warn(
             "Training interrupted by the user as the fit ended; the model is kept.",
             UserWarning,

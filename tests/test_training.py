@@ -412,3 +412,20 @@ def test_dbn_interrupted_around_pretraining_keeps_the_pretrained_layers(
     assert dbn.n_iter_ == 0 and len(dbn.rbms_) == kept
     for coef, rbm in zip(dbn.coefs_, dbn.rbms_):
         np.testing.assert_array_equal(coef, rbm.components_.T)
+
+
+def test_interrupt_right_after_a_dbn_layer_stops_the_dbn(monkeypatch):
+    # the RBM keeps its committed model and passes the interrupt on: the DBN
+    # stops pre-training there instead of swallowing the user's Ctrl-C
+    real = RBMTransformer._train
+
+    def train_then_interrupt(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(RBMTransformer, "_train", train_then_interrupt)
+    with pytest.warns(UserWarning, match="Pre-training interrupted"):
+        dbn = DBNClassifier((16, 8), pretrain_n_iter=2, max_iter=5,
+                            random_state=0).fit(X_DIGITS, Y_DIGITS)
+    assert dbn.n_iter_ == 0 and len(dbn.rbms_) == 1
+    np.testing.assert_array_equal(dbn.coefs_[0], dbn.rbms_[0].components_.T)
