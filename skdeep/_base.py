@@ -48,6 +48,8 @@ __all__ = ["BaseNetwork", "HiddenTransformMixin", "NetworkClassifierMixin",
 
 #: Rows per forward pass at inference time: bounds memory on large inputs.
 INFERENCE_BATCH_SIZE = 4096
+#: Weights per block of the penalty's gradient (256 KiB of float32).
+_PENALTY_BLOCK = 1 << 16
 
 
 class BaseNetwork(CallbackSupportMixin, BaseEstimator):
@@ -115,19 +117,32 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
     _allow_nd = False
     #: Whether targets must be numeric (regression).
     _y_numeric = False
+    #: Whether ``X`` may be a SciPy sparse matrix (a ``Dense`` first layer).
+    _accept_sparse = False
+
+    def _sparse_formats(self):
+        # CSR only: minibatches are row slices (CSC and the rest are converted)
+        return "csr" if self._accept_sparse else False
 
     def _validate_X_y(self, X, y, reset):
         X, y = validate_data(
             self, X, y, multi_output=True, y_numeric=self._y_numeric,
             allow_nd=self._allow_nd, dtype=(np.float64, np.float32), reset=reset,
+            accept_sparse=self._sparse_formats(),
         )
         return X, self._check_targets(y, reset)
 
     def _validate_X(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=(np.float64, np.float32),
-                          allow_nd=self._allow_nd, reset=False)
+                          allow_nd=self._allow_nd, reset=False,
+                          accept_sparse=self._sparse_formats())
         return self._prepare_input(X, reset=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self._accept_sparse
+        return tags
 
     def _prepare_input(self, X, reset):
         """Reshape validated ``X`` for the network (override: images)."""
@@ -219,10 +234,19 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
             if l1:
                 total += l1 * float(np.abs(W).sum())
             if add_to_grads:
-                if l2:
-                    gW += W.dtype.type(l2 / n_samples) * W
-                if l1:
-                    gW += W.dtype.type(l1 / n_samples) * np.sign(W)
+                # in blocks: a whole-array temporary costs a model-sized
+                # allocation per step (a strided array goes whole)
+                contiguous = W.flags.c_contiguous and gW.flags.c_contiguous
+                flat_W, flat_g = (W.reshape(-1), gW.reshape(-1)) if contiguous \
+                    else (W, gW)
+                block = _PENALTY_BLOCK if contiguous else len(W)
+                for begin in range(0, len(flat_W), block):
+                    w = flat_W[begin:begin + block]
+                    g = flat_g[begin:begin + block]
+                    if l2:
+                        g += W.dtype.type(l2 / n_samples) * w
+                    if l1:
+                        g += W.dtype.type(l1 / n_samples) * np.sign(w)
         return total / n_samples
 
     def _penalty_strengths(self):

@@ -104,6 +104,8 @@ class LinearUnitRegressor(NetworkRegressorMixin, RegressorMixin, BaseNetwork):
     (1124.0635, 85.4853)
     """
 
+    _accept_sparse = True
+
     def __init__(
         self,
         *,

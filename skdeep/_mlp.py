@@ -123,6 +123,7 @@ _ATTRIBUTES_DOC = """
 
 class _BaseMLP(BaseNetwork):
     _supports_lbfgs = True
+    _accept_sparse = True
 
     def _check_extra_params(self):
         check_layer_sizes("hidden_layer_sizes", self.hidden_layer_sizes)

@@ -4,6 +4,7 @@ import copy
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
@@ -147,6 +148,11 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self.class_weight = class_weight
         self.warm_start = warm_start
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     def _check_params(self):
         check_choice("penalty", self.penalty, (None, "l2", "l1", "elasticnet"))
         check_number("alpha", self.alpha, low=0)
@@ -176,7 +182,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,)
             Class labels.
@@ -203,7 +209,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,)
             Class labels.
@@ -229,7 +235,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         resume = hasattr(self, "coef_") and (incremental or self.warm_start)
         callbacks = FitCallbacks(self, 1 if incremental else self.max_iter)
         with unchanged_on_failure(self):
-            X, y = validate_data(self, X, y, dtype=np.float64, reset=not resume)
+            X, y = validate_data(self, X, y, dtype=np.float64, reset=not resume,
+                                 accept_sparse="csr")
             y = column_or_1d(y, warn=True)
             sample_weight = check_sample_weight(sample_weight, X)
             callbacks.begin(X, y, sample_weight)
@@ -291,7 +298,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 score = float(np.average(hits, weights=w_val))
                 return score, 1.0 - score
 
-        n = len(X)
+        n = X.shape[0]
 
         def epoch(state):
             order = rng.permutation(n) if self.shuffle else range(n)
@@ -330,13 +337,28 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
 
     def _epoch(self, X, T, weights, order, coef, intercept):
-        """One pass of the online rule; the one Python loop over samples by design."""
+        """One pass of the online rule; the one Python loop over samples by design.
+
+        A sparse row touches only the columns of its stored values: ``cols``
+        indexes them in ``coef`` (every column for a dense row).
+        """
         eta = float(self.eta0)
         decay_l2, decay_l1 = self._decay()
+        sparse = sp.issparse(X)
+        if sparse:
+            if not X.has_canonical_format:  # unique column indices for the update
+                X = X.copy()
+                X.sum_duplicates()
+            indptr, indices, data = X.indptr, X.indices, X.data
+        cols = slice(None)
         mistakes = 0
         for i in order:
-            x = X[i]
-            out = (coef @ x + intercept > 0).astype(np.float64)
+            if sparse:
+                cols = indices[indptr[i]:indptr[i + 1]]
+                x = data[indptr[i]:indptr[i + 1]]
+            else:
+                x = X[i]
+            out = (coef[:, cols] @ x + intercept > 0).astype(np.float64)
             err = T[i] - out
             if decay_l2:
                 coef *= 1 - eta * decay_l2
@@ -345,7 +367,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             if err.any():
                 mistakes += 1
                 step = eta * weights[i] * err  # (n_out,)
-                coef += np.outer(step, x)
+                coef[:, cols] += np.outer(step, x)
                 if self.fit_intercept:
                     intercept += step
         return mistakes
@@ -397,7 +419,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -406,7 +428,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             Score of the positive class (binary) or of each class.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, reset=False, accept_sparse="csr")
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
@@ -415,7 +437,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -424,5 +446,5 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             Predicted labels.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, reset=False, accept_sparse="csr")
         return self._predict_with(X, self.coef_, self.intercept_)

@@ -174,13 +174,19 @@ class TrainState:
             setattr(new, name, list(getattr(self, name)))
         return new
 
-    def snapshot(self, params):
+    def snapshot(self, params, reuse=None):
         """A rollback point: copies of ``params``, the counters and the streams.
 
         Parameters
         ----------
         params : list of ndarray
             The live arrays that training updates in place.
+        reuse : tuple or None
+            An older snapshot of the same training, overwritten in place: the
+            copies of the weights and of the optimizer's state take no new
+            memory (two snapshots alive at once would cost two model copies).
+            The caller holds Ctrl-C meanwhile, since a half-written snapshot
+            restores nothing coherent.
 
         Returns
         -------
@@ -188,11 +194,18 @@ class TrainState:
             Opaque; pass it to :meth:`restore`.
         """
         saved = copy.copy(self)
-        saved.optimizer = copy.deepcopy(self.optimizer)
+        if reuse is None:
+            saved.optimizer = copy.deepcopy(self.optimizer)
+            arrays = [p.copy() for p in params]
+        else:
+            old, arrays, _ = reuse
+            saved.optimizer = _copy_optimizer(self.optimizer, old.optimizer)
+            for a, p in zip(arrays, params):
+                np.copyto(a, p)
         for name in self._CURVES:
             setattr(saved, name, list(getattr(self, name)))
         streams = [g.bit_generator.state for g in self._generators()]
-        return saved, [p.copy() for p in params], streams
+        return saved, arrays, streams
 
     def restore(self, snapshot, params):
         """Roll this state and ``params`` back to ``snapshot``, in place.
@@ -264,6 +277,21 @@ def deferred_interrupts():
         yield received
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _copy_optimizer(optimizer, into):
+    """A copy of ``optimizer`` that takes over ``into``'s state arrays (an older
+    copy of the same optimizer), overwritten in place."""
+    if (optimizer is None or into is None or optimizer.state_ is None
+            or into.state_ is None or len(into.state_) != len(optimizer.state_)):
+        return copy.deepcopy(optimizer)
+    new = copy.copy(optimizer)  # numbers and strings, then the arrays
+    new.state_ = into.state_
+    for source, target in zip(optimizer.state_, new.state_):
+        for a, b in zip(source if isinstance(source, tuple) else (source,),
+                        target if isinstance(target, tuple) else (target,)):
+            np.copyto(b, a)
+    return new
 
 
 def _all_finite(arrays):
@@ -377,8 +405,11 @@ class EpochLoop:
             stop = True
             self.reason = "callback"
         # the epoch is complete: from here on an interrupt keeps it
-        self._snapshot = state.snapshot(self.params)
-        self.completed += 1
+        with deferred_interrupts() as received:
+            self._snapshot = state.snapshot(self.params, reuse=self._snapshot)
+            self.completed += 1
+        if received:
+            raise KeyboardInterrupt
         self._start = time.perf_counter()
         if stop and self.reason is None:
             self.reason = "converged"

@@ -1,6 +1,7 @@
 """Fully connected layer."""
 
 import numpy as np
+import scipy.sparse as sp
 
 from .base import Layer
 from .init import glorot_uniform
@@ -34,6 +35,10 @@ class Dense(Layer):
     input_grad : bool, default=True
         Whether :meth:`backward` computes the input gradient; the first layer of a
         network skips it (nothing upstream needs it).
+
+    A first layer (``input_grad=False``) also takes a SciPy sparse matrix as
+    input: the products ``x W`` and ``xᵀ g`` are sparse-dense, and ``x`` is
+    never densified.
 
     Notes
     -----
@@ -91,10 +96,12 @@ class Dense(Layer):
 
     def backward(self, grad_output):
         x = self._cache
-        # (..., n) -> (rows, n): sequences (N, T, n) count every step as a row
-        x2 = x.reshape(-1, self.n_in)
         g2 = grad_output.reshape(-1, self.n_out)
-        np.matmul(x2.T, g2, out=self.grads["W"])
+        if sp.issparse(x):  # sparse rows (TF-IDF): a sparse-dense product
+            self.grads["W"][...] = x.T @ g2
+        else:
+            # (..., n) -> (rows, n): sequences (N, T, n) count every step as a row
+            np.matmul(x.reshape(-1, self.n_in).T, g2, out=self.grads["W"])
         if "b" in self.params:
             g2.sum(axis=0, out=self.grads["b"])
         if not self.input_grad:

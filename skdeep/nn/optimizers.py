@@ -278,14 +278,53 @@ class Adam(Optimizer):
 
     def _update(self, params, grads):
         t = self.n_steps_
-        b1, b2 = self.beta_1, self.beta_2
-        lr = self.learning_rate_ * np.sqrt(1 - b2**t) / (1 - b1**t)
+        lr = self.learning_rate_ * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         for p, g, (m, v) in zip(params, grads, self.state_):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * (g * g)
-            p -= p.dtype.type(lr) * m / (np.sqrt(v) + p.dtype.type(self.epsilon))
+            if not all(a.flags.c_contiguous for a in (p, g, m, v)):
+                self._update_block(p, g, m, v, lr, t1=np.empty_like(p),
+                                   t2=np.empty_like(p))
+                continue
+            # in blocks that stay in cache, with two small reused work arrays:
+            # whole-array temporaries cost a memory pass and page faults each
+            flat = [a.reshape(-1) for a in (p, g, m, v)]
+            t1, t2 = self._scratch(p.dtype)
+            for begin in range(0, p.size, self._BLOCK):
+                end = min(begin + self._BLOCK, p.size)
+                self._update_block(*(a[begin:end] for a in flat), lr,
+                                   t1=t1[:end - begin], t2=t2[:end - begin])
+
+    #: Elements per block of the update (256 KiB of float32).
+    _BLOCK = 1 << 16
+
+    def _update_block(self, p, g, m, v, lr, *, t1, t2):
+        """``m += (1-β₁)g; v += (1-β₂)g²; p -= lr·m / (√v + ε)`` (after the
+        decays), the same operations in the same order as whole arrays."""
+        b1, b2 = self.beta_1, self.beta_2
+        m *= b1
+        np.multiply(g, 1 - b1, out=t1)
+        m += t1
+        v *= b2
+        np.multiply(g, g, out=t1)
+        t1 *= 1 - b2
+        v += t1
+        np.multiply(m, p.dtype.type(lr), out=t1)
+        np.sqrt(v, out=t2)
+        t2 += p.dtype.type(self.epsilon)
+        t1 /= t2
+        p -= t1
+
+    def _scratch(self, dtype):
+        """Two work blocks, kept between steps (scratch, not state)."""
+        buffers = self.__dict__.get("_buffers")
+        if buffers is None or buffers[0].dtype != dtype:
+            buffers = self._buffers = (np.empty(self._BLOCK, dtype),
+                                       np.empty(self._BLOCK, dtype))
+        return buffers
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_buffers", None)  # scratch: nothing to save
+        return state
 
 
 #: Solver names the estimators accept, mapped to optimizer classes.
