@@ -14,6 +14,7 @@ import numbers
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -41,6 +42,7 @@ from ._validation import (
     mark_committed,
     unchanged_on_failure,
 )
+from .nn.base import NetworkTooLargeError, parameter_budget
 from .nn.optimizers import OPTIMIZERS, clip_grad_norm
 
 __all__ = ["BaseNetwork", "HiddenTransformMixin", "NetworkClassifierMixin",
@@ -111,6 +113,27 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
 
     def _check_extra_params(self):
         """Check the subclass's own parameters (override)."""
+
+    def _architecture(self):
+        """The checked parameters the network is built from (extend).
+
+        A warm start (``warm_start=True`` or ``partial_fit``) continues the
+        network it has, so a change to any of these since it was built is an
+        error rather than a silent no-op.
+        """
+        return {"dtype": check_dtype_param(self.dtype)}
+
+    def _check_architecture_kept(self):
+        built = getattr(self, "_built_with", None) or {}
+        for name, now in self._architecture().items():
+            if name in built and now != built[name]:
+                raise ValueError(
+                    f"{name}={getattr(self, name)!r} differs from the value the "
+                    f"fitted network was built with ({built[name]!r}). warm_start="
+                    "True and partial_fit continue that network and cannot "
+                    f"change {name}: set it back, or fit with warm_start=False "
+                    "to train a new network."
+                )
 
     # ------------------------------------------------------------------ data
     #: Whether ``X`` may have more than two dimensions (images).
@@ -295,6 +318,8 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
     def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         self._check_common_params()
         resume = hasattr(self, "_network") and (incremental or self.warm_start)
+        if resume:
+            self._check_architecture_kept()
         # before the rollback block: a failed fit must still tear callbacks down
         callbacks = FitCallbacks(self, (1 if incremental else self.max_iter)
                                  + (0 if resume else self._n_pretraining_fits()))
@@ -324,16 +349,26 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
             Y = self._encode_targets(y, True, classes) if has_targets else None
             state = TrainState.from_random_state(self.random_state,
                                                  self._build_optimizer())
-            network = self._build_network(inputs.shape[1:],
-                                          Y.shape[1] if has_targets else None,
-                                          state.init_rng, state.dropout_rng,
-                                          self._dtype)
+            self._built_with = self._architecture()
+            try:
+                with parameter_budget():
+                    network = self._build_network(inputs.shape[1:],
+                                                  Y.shape[1] if has_targets else None,
+                                                  state.init_rng, state.dropout_rng,
+                                                  self._dtype)
+            except NetworkTooLargeError as error:
+                settings = ", ".join(f"{name}={getattr(self, name)!r}"
+                                     for name in self._built_with)
+                raise NetworkTooLargeError(
+                    f"{error} The network comes from {settings} and input "
+                    f"of shape {inputs.shape[1:]}."
+                ) from None
             first = network.layers[0]
             if hasattr(first, "input_grad"):
                 # nothing upstream of the first layer needs its input gradient
                 first.input_grad = False
         if np.issubdtype(inputs.dtype, np.floating):  # token ids stay integers
-            inputs = inputs.astype(self._dtype, copy=False)
+            inputs = self._as_model_dtype(inputs)
         if has_targets:
             Y = Y.astype(self._dtype, copy=False)
         loss = self._build_loss()
@@ -554,13 +589,32 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         """Validated ``X`` -> the loss's output transform of the logits."""
         X = self._validate_X(X)
         # Heavy math in the model's dtype; results in the caller's precision.
-        z = self._forward(self._network, X.astype(self._dtype, copy=False))
+        z = self._forward(self._network, self._as_model_dtype(X))
         return self._loss_function.output(z).astype(X.dtype, copy=False)
+
+    def _as_model_dtype(self, X):
+        """Validated ``X`` in the model's dtype; refuses what float32 cannot hold.
+
+        Validation has checked that ``X`` is finite, so an infinity after the
+        cast is an overflow: a float64 value beyond ±3.4e38, which would
+        otherwise turn into NaN predictions without a word.
+        """
+        with np.errstate(over="ignore"):  # reported below, with the remedy
+            cast = X.astype(self._dtype, copy=False)
+        if cast is not X and cast.dtype == np.float32:
+            values = cast.data if sp.issparse(cast) else cast
+            if not np.isfinite(values).all():
+                raise ValueError(
+                    "X has values beyond the float32 range (|x| > 3.4e38), and "
+                    f"this {type(self).__name__} computes in float32: scale X, "
+                    "or fit with dtype='float64'."
+                )
+        return cast
 
     def _forward_until(self, X, stop):
         """Validated ``X`` through the first ``stop`` engine layers (inference)."""
         X = self._validate_X(X)
-        x = X.astype(self._dtype, copy=False)
+        x = self._as_model_dtype(X)
         for layer in self._network.layers[:stop]:
             x = layer.forward(x, training=False)
         return x.astype(X.dtype, copy=False)

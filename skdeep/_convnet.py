@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import (
     BaseNetwork,
@@ -112,7 +112,9 @@ _SHARED_ATTRIBUTES_DOC = """
     intercepts_ : list of ndarray
         Biases of the same layers.
     n_features_in_ : int
-        ``X.shape[1]`` at fit time.
+        Values per sample, ``C·H·W``, however ``X`` was shaped: flat rows of
+        ``C·H·W`` features and image arrays ``(n, H, W)`` or ``(n, C, H, W)``
+        are interchangeable at prediction time.
     loss_, loss_curve_, best_loss_, validation_scores_, validation_loss_curve_, \
 best_validation_score_, n_iter_, t_, out_activation_
         As in :class:`MLPNet`.
@@ -197,14 +199,59 @@ class _BaseConvNet(BaseNetwork):
                     f"with positive ints, or None; got {shape!r}."
                 )
 
+    def _architecture(self):
+        layers = check_layers_param(self.layers, self._output_types)
+        return {**super()._architecture(),
+                "layers": None if layers is None else [dict(d) for d in layers],
+                "input_shape": None if self.input_shape is None
+                else tuple(int(v) for v in self.input_shape)}
+
     def _penalty_strengths(self):
         return float(self.l2_decay), float(self.l1_decay)
 
     # ----------------------------------------------------------------- input
+    def _validate_X_y(self, X, y, reset):
+        rows, image_shape = self._images_as_rows(X)
+        rows, y = super()._validate_X_y(rows, y, reset)
+        return self._rows_as_images(rows, image_shape), y
+
+    def _validate_X(self, X):
+        check_is_fitted(self)
+        rows, image_shape = self._images_as_rows(X)
+        rows = validate_data(self, rows, dtype=(np.float64, np.float32), reset=False)
+        return self._prepare_input(self._rows_as_images(rows, image_shape),
+                                   reset=False)
+
+    @staticmethod
+    def _images_as_rows(X):
+        """Image arrays as rows of ``C·H·W`` values, so that scikit-learn's
+        validation counts ``n_features_in_`` per sample; 2-D input unchanged."""
+        if not hasattr(X, "ndim"):  # lists: convert once, here
+            try:
+                X = np.asarray(X)
+            except ValueError:  # ragged: validation explains it
+                return X, None
+        if X.ndim <= 2:
+            return X, None
+        X = check_array(X, allow_nd=True, dtype=(np.float64, np.float32),
+                        ensure_all_finite=False)  # checked on the rows next
+        if X.ndim > 4:
+            raise ValueError(
+                f"X must be 2-D (n, features), 3-D (n, H, W) or 4-D (n, C, H, W); "
+                f"got {X.ndim} dimensions."
+            )
+        return X.reshape(X.shape[0], -1), X.shape[1:]
+
+    @staticmethod
+    def _rows_as_images(rows, image_shape):
+        return rows if image_shape is None else rows.reshape(len(rows), *image_shape)
+
     def _prepare_input(self, X, reset):
         """Validated ``X`` -> images ``(n, C, H, W)``."""
         n = X.shape[0]
-        if X.ndim == 2:
+        if X.ndim == 2 and not reset:
+            images = X.reshape(n, *self.input_shape_)  # the fitted image shape
+        elif X.ndim == 2:
             if self.input_shape is not None:
                 shape = tuple(int(v) for v in self.input_shape)
                 if int(np.prod(shape)) != X.shape[1]:

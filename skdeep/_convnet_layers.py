@@ -75,7 +75,7 @@ def check_layers_param(layers, output_types):
             if key in spec:
                 values = spec[key] if isinstance(spec[key], (tuple, list)) else [
                     spec[key]]
-                if len(values) not in (1, 2):
+                if isinstance(spec[key], (tuple, list)) and len(values) != 2:
                     raise ValueError(
                         f"layers[{i}]['{key}'] must be an int or a (y, x) pair; got "
                         f"{spec[key]!r}."
@@ -83,6 +83,8 @@ def check_layers_param(layers, output_types):
                 for v in values:
                     check_number(f"layers[{i}]['{key}']", v, kind=numbers.Integral,
                                  low=1 if key == "stride" else 0)
+        if spec.get("bias_pref") is not None:  # a finite real number
+            check_number(f"layers[{i}]['bias_pref']", spec["bias_pref"])
         if spec.get("drop_prob") is not None:
             check_number(f"layers[{i}]['drop_prob']", spec["drop_prob"], low=0,
                          high=1, high_inclusive=False)
@@ -94,7 +96,27 @@ def check_layers_param(layers, output_types):
         if kind == "pool":
             check_choice(f"layers[{i}]['mode']", spec.get("mode", "max"),
                          ("max", "avg"))
+            _check_pool_padding(i, spec)
     return list(layers)
+
+
+def _pair(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def _check_pool_padding(i, spec):
+    """A pooling window must overlap the image: padding smaller than the window.
+
+    (A window wholly in the padding has no pixel to take: max-pooling would
+    output -inf and average-pooling a zero from nothing.)
+    """
+    window = (spec.get("sy") or spec["sx"], spec["sx"])
+    pad = _pair(spec.get("pad", 0))
+    if any(p >= w for p, w in zip(pad, window)):
+        raise ValueError(
+            f"layers[{i}] ('pool'): pad={spec['pad']!r} must be smaller than the "
+            f"pooling window (sy, sx)={window}."
+        )
 
 
 def default_layers(input_shape, drop_prob=0.5):

@@ -159,6 +159,9 @@ class LinearUnitRegressor(NetworkRegressorMixin, RegressorMixin, BaseNetwork):
         check_bool("fit_intercept", self.fit_intercept)
         check_number("alpha", self.alpha, low=0)
 
+    def _architecture(self):
+        return {**super()._architecture(), "fit_intercept": bool(self.fit_intercept)}
+
     def _build_network(self, input_shape, n_outputs, rng_init, rng_dropout, dtype):
         (n_features,) = input_shape
         return Sequential([

@@ -36,6 +36,15 @@ class NetworkClassifierMixin:
                 binarizer.fit(classes)
             else:
                 binarizer.fit(y)
+            if binarizer.y_type_ != "multilabel-indicator" and len(
+                    binarizer.classes_) < 2:
+                # as scikit-learn's linear classifiers (its MLP fits, then gives
+                # two probability columns for one class)
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in "
+                    "the data, but the data contains only one class: "
+                    f"{binarizer.classes_[0].tolist()!r}."
+                )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
             self._n_targets = len(self.classes_)

@@ -135,6 +135,13 @@ class _BaseMLP(BaseNetwork):
         check_number("l1_ratio", self.l1_ratio, low=0, high=1)
         check_choice("loss", self.loss, self._losses)
 
+    def _architecture(self):
+        return {**super()._architecture(),
+                "hidden_layer_sizes": check_layer_sizes("hidden_layer_sizes",
+                                                        self.hidden_layer_sizes),
+                "activation": self.activation, "dropout": float(self.dropout),
+                "loss": self.loss}
+
     def _build_network(self, input_shape, n_outputs, rng_init, rng_dropout, dtype):
         (n_features,) = input_shape
         sizes = [n_features, *check_layer_sizes("hidden_layer_sizes",

@@ -109,6 +109,10 @@ def check_number(name, value, *, kind=numbers.Real, low=None, high=None,
     bad_high = high is not None and (
         value > high or (value == high and not high_inclusive)
     )
+    if isinstance(value, numbers.Real) and not np.isfinite(value) and (
+            low is None or high is None):
+        raise ValueError(f"The '{name}' parameter must be a finite number; got "
+                         f"{value!r}.")
     if bad_low or bad_high or (isinstance(value, float) and not np.isfinite(value)):
         lo = "-inf" if low is None else f"{low}"
         hi = "inf" if high is None else f"{high}"

@@ -41,6 +41,14 @@ def test_every_third_party_import_is_a_declared_dependency():
     assert not missing
 
 
+def test_every_declared_dependency_is_imported():
+    declared = {re.split(r"[<>=!~ ;\[]", req)[0].lower()
+                for req in _pyproject()["project"]["dependencies"]}
+    imported = {DISTRIBUTIONS.get(name, name).lower()
+                for name in _imported_top_level_modules()}
+    assert declared <= imported, declared - imported
+
+
 def test_the_version_has_one_source():
     project = _pyproject()["project"]
     assert "version" not in project and "version" in project["dynamic"]

@@ -6,7 +6,13 @@ users may build their own networks from them too.
 
 from . import functional, gradcheck, init
 from .activations import ACTIVATIONS, Activation
-from .base import Layer, Sequential
+from .base import (
+    Layer,
+    NetworkTooLargeError,
+    Sequential,
+    check_parameter_memory,
+    parameter_budget,
+)
 from .conv import AvgPool2D, Conv2D, Flatten, Maxout, MaxPool2D
 from .dense import Dense
 from .dropout import Dropout

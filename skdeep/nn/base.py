@@ -9,8 +9,88 @@ Every layer is built with all the sizes it needs, owns ``params`` and ``grads``
 Gradients are sums over the batch; losses divide by the batch size once.
 """
 
+import contextlib
+import math
+import os
+import threading
 
-__all__ = ["Layer", "Sequential"]
+import numpy as np
+
+__all__ = ["Layer", "NetworkTooLargeError", "Sequential", "check_parameter_memory",
+           "parameter_budget"]
+
+#: Per thread, the bytes of the layers built so far in a ``parameter_budget``.
+_budget = threading.local()
+
+
+class NetworkTooLargeError(ValueError):
+    """A layer's parameters would not fit in this machine's memory."""
+
+
+def _physical_memory():
+    """Bytes of RAM, or ``None`` where the platform does not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # not POSIX
+        return None
+
+
+def _size_text(n_bytes):
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n_bytes < 1024 or unit == "PiB":
+            return f"{n_bytes:.3g} {unit}"
+        n_bytes /= 1024
+    return None
+
+
+@contextlib.contextmanager
+def parameter_budget():
+    """Count the layers built in the block together: the network is refused at
+    the first layer that takes the total beyond memory, before allocating it."""
+    previous = getattr(_budget, "used", None)
+    _budget.used = 0
+    try:
+        yield
+    finally:
+        _budget.used = previous
+
+
+def check_parameter_memory(what, shapes, dtype):
+    """Refuse, before allocating, parameters that cannot fit in memory.
+
+    A layer holds its parameters and their gradients (training adds the
+    optimizer's state); if those two alone exceed the machine's RAM, numpy
+    would only fail after trying, with a bare ``MemoryError``. Inside
+    :func:`parameter_budget` the layers built before count too.
+
+    Parameters
+    ----------
+    what : str
+        The layer, for the message (``"Dense(784, 1000000000)"``).
+    shapes : list of tuple of int
+        Shapes of its parameter arrays.
+    dtype : dtype
+        Their dtype.
+
+    Raises
+    ------
+    NetworkTooLargeError
+        With the sizes involved.
+    """
+    n_values = sum(math.prod(int(v) for v in shape) for shape in shapes)
+    needed = 2 * n_values * np.dtype(dtype).itemsize
+    before = getattr(_budget, "used", None)
+    available = _physical_memory()
+    if available is not None and needed + (before or 0) > available:
+        after = (f" after {_size_text(before)} for the layers before it"
+                 if before else "")
+        raise NetworkTooLargeError(
+            f"{what} has {n_values:,} parameters: {_size_text(needed)} with their "
+            f"gradients in {np.dtype(dtype).name}{after}, more than this "
+            f"machine's {_size_text(available)} of memory."
+        )
+    if before is not None:
+        _budget.used = before + needed
 
 
 class Layer:

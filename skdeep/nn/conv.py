@@ -8,7 +8,7 @@ axis is ConvNetJS's ``floor((in + 2·pad − k) / stride) + 1``.
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .base import Layer
+from .base import Layer, check_parameter_memory
 
 __all__ = ["Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Maxout", "pair",
            "conv_output_size"]
@@ -92,6 +92,8 @@ class Conv2D(Layer):
         self.padding = pair(padding)
         self.input_grad = input_grad
         ky, kx = self.kernel_size
+        check_parameter_memory(repr(self), [(self.out_channels, self.in_channels * ky
+                                             * kx + 1)], dtype)
         fan_in = self.in_channels * ky * kx
         W = rng.standard_normal((self.out_channels, self.in_channels, ky, kx))
         self.params = {

@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from .base import Layer
+from .base import Layer, check_parameter_memory
 from .init import glorot_uniform
 
 __all__ = ["Dense"]
@@ -70,6 +70,7 @@ class Dense(Layer):
         super().__init__()
         self.input_grad = input_grad
         self.n_in, self.n_out = int(n_in), int(n_out)
+        check_parameter_memory(repr(self), [(self.n_in + bias, self.n_out)], dtype)
         if init == "zeros":
             W = np.zeros((self.n_in, self.n_out), dtype=dtype)
             b = np.zeros(self.n_out, dtype=dtype)

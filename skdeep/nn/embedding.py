@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import Layer
+from .base import Layer, check_parameter_memory
 from .functional import scatter_add_rows
 
 __all__ = ["Embedding"]
@@ -40,6 +40,7 @@ class Embedding(Layer):
     def __init__(self, n_tokens, dim, *, rng, dtype=np.float32):
         super().__init__()
         self.n_tokens, self.dim = int(n_tokens), int(dim)
+        check_parameter_memory(repr(self), [(self.n_tokens, self.dim)], dtype)
         self.params = {"E": rng.uniform(-0.1, 0.1, (self.n_tokens, self.dim))
                        .astype(dtype)}
         self.grads = {"E": np.zeros_like(self.params["E"])}

@@ -13,7 +13,7 @@ LSTM ``[i, f, g, o]`` (input, forget, cell candidate, output), GRU ``[r, z, n]``
 
 import numpy as np
 
-from .base import Layer
+from .base import Layer, check_parameter_memory
 from .functional import scatter_add_rows, sigmoid
 from .init import glorot_uniform
 
@@ -220,6 +220,7 @@ class Recurrent(Layer):
         self.cell = CELLS[cell]()
         self.input_size, self.hidden_size = int(input_size), int(hidden_size)
         G, H = self.cell.n_gates, self.hidden_size
+        check_parameter_memory(repr(self), [(self.input_size + H + 1, G * H)], dtype)
         W_h = np.concatenate([_orthogonal(H, rng) for _ in range(G)], axis=1)
         b = np.zeros(G * H)
         if cell == "lstm":
