@@ -288,8 +288,9 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data: sparse matrices for the MLPs and the linear unit,
+            image arrays ``(n, H, W)`` or ``(n, C, H, W)`` for the convnets.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values (class labels for classifiers).
         sample_weight : array-like of shape (n_samples,), default=None

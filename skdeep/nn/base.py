@@ -24,7 +24,20 @@ _budget = threading.local()
 
 
 class NetworkTooLargeError(ValueError):
-    """A layer's parameters would not fit in this machine's memory."""
+    """A layer's parameters would not fit in this machine's memory.
+
+    Raised by the layer constructors before they allocate anything.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Dense, NetworkTooLargeError
+    >>> try:
+    ...     Dense(10**6, 10**9, rng=np.random.default_rng(0))
+    ... except NetworkTooLargeError as error:
+    ...     print(str(error)[:48])
+    Dense(1000000, 1000000000) has 1,000,001,000,000
+    """
 
 
 def _physical_memory():
