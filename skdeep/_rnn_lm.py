@@ -9,6 +9,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseNetwork
+from ._bptt import (
+    bptt_windows,
+    recurrent_forward,
+    sample_tokens,
+    stream_log_likelihood,
+)
 from ._text import (
     EOS,
     build_vocabulary,
@@ -19,7 +25,7 @@ from ._text import (
 )
 from ._validation import check_bool, check_choice, check_number
 from .nn import Dense, Dropout, Embedding, Recurrent, Sequential
-from .nn.functional import log_softmax, softmax
+from .nn.functional import log_softmax
 from .nn.losses import SparseSoftmaxCrossEntropy
 from .nn.recurrent import CELLS
 
@@ -229,7 +235,7 @@ validation_loss_curve_, best_validation_score_
             )
 
     # ------------------------------------------------------------ fitting
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Train on a list of documents.
 
         Parameters
@@ -238,15 +244,22 @@ validation_loss_curve_, best_validation_score_
             Training documents (read once: a generator works).
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_documents,), default=None
+            One weight per document: every next-token loss term counts with the
+            weight of the document its target belongs to (its tokens and its
+            closing ``<eos>``), also in a window that spans two documents; each
+            update minimises the weighted mean over its window, the reported
+            losses and the early-stopping score are weighted means.
+            ``None`` weighs every document equally.
 
         Returns
         -------
         self : RNNLanguageModel
             The fitted model.
         """
-        return self._fit(X, None, incremental=False)
+        return self._fit(X, None, incremental=False, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """One epoch over the given documents (vocabulary from the first call).
 
         Parameters
@@ -255,13 +268,15 @@ validation_loss_curve_, best_validation_score_
             Documents.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_documents,), default=None
+            One weight per document (see :meth:`fit`).
 
         Returns
         -------
         self : RNNLanguageModel
             The updated model.
         """
-        return self._partial_fit(X, None)
+        return self._partial_fit(X, None, sample_weight=sample_weight)
 
     # The base class runs the loop; a language model only says what its input
     # is (documents -> one token stream), how it holds out validation text and
@@ -274,10 +289,12 @@ validation_loss_curve_, best_validation_score_
             self.tokens_, self.vocabulary_ = build_vocabulary(
                 docs, level=self.level, lowercase=self.lowercase,
                 min_count=self.min_count, max_vocab=self.max_vocab)
-        stream = token_stream(docs, self.vocabulary_, self.level, self.lowercase)
+        stream, owner = token_stream(docs, self.vocabulary_, self.level,
+                                     self.lowercase, return_documents=True)
         if len(stream) < 2:
             raise ValueError("X holds no tokens to learn from.")
-        return stream[:, None]  # (n_tokens,) -> (n_tokens, 1): one row per token
+        # one row per token: its id and its document (whose weight it takes)
+        return np.stack([stream, owner], axis=1)  # (n_tokens, 2)
 
     def _build_network(self, input_shape, n_outputs, init_rng, dropout_rng, dtype):
         V, H = len(self.tokens_), self.hidden_size
@@ -300,91 +317,82 @@ validation_loss_curve_, best_validation_score_
 
     def _training_data(self, network, loss, X, Y, y_raw, sample_weight, state,
                        early_stopping):
-        stream = X.ravel()
+        """``((stream, weights), evaluate)``: the training tokens with a weight
+        per position (``None`` unweighted), and the held-out scorer."""
+        stream = X[:, 0]
+        # each position takes its document's weight (the document it predicts)
+        weights = None if sample_weight is None else sample_weight[X[:, 1]]
         if not early_stopping:
-            return stream, None
+            return (stream, weights), None
         n_val = int(len(stream) * self.validation_fraction)
         if n_val < 2 or len(stream) - n_val < 2:
             raise ValueError(
                 f"validation_fraction={self.validation_fraction} of {len(stream)} "
                 "tokens leaves too few tokens to train or to validate on."
             )
+        train = (stream[:-n_val], None if weights is None else weights[:-n_val])
         held_out = stream[-n_val - 1:]
+        held_weights = None if weights is None else weights[-n_val - 1:]
+        for part, w in (("training", train[1]), ("held-out", held_weights)):
+            if w is not None and not w[1:].any():  # w[0] is never a target
+                raise ValueError(
+                    f"Every {part} token (validation_fraction="
+                    f"{self.validation_fraction}) belongs to a document of zero "
+                    "weight: there is nothing to learn from or to score.")
+        if held_weights is not None and np.ptp(held_weights[1:]) == 0:
+            held_weights = None  # equal weights: the plain mean, bit for bit
 
         def evaluate():
-            inputs, targets = self._windows(held_out)
-            total, carried = 0.0, None
-            for begin in range(0, inputs.shape[1], self.bptt):
-                logp, carried = self._log_probs(
-                    network, inputs[:, begin:begin + self.bptt], carried)
-                t = targets[:, begin:begin + self.bptt]
-                total += float(np.take_along_axis(logp, t[..., None], axis=-1).sum())
-            mean_loglik = total / targets.size
+            mean_loglik = stream_log_likelihood(network, held_out, self.batch_size,
+                                                self.bptt, held_weights)
             return mean_loglik, -mean_loglik
 
-        return stream[:-n_val], evaluate
+        return train, evaluate
 
-    def _windows(self, stream, offset=0):
-        """Cut a stream into ``(inputs, targets)`` of shape (rows, columns)."""
-        stream = stream[offset:]
-        rows = max(1, min(self.batch_size, (len(stream) - 1) // 2))
-        cols = (len(stream) - 1) // rows
-        inputs = stream[: rows * cols].reshape(rows, cols)  # rows of contiguous text
-        targets = stream[1: rows * cols + 1].reshape(rows, cols)
-        return inputs, targets
+    def _epoch(self, network, loss, train, state, params):
+        """Truncated BPTT over ``batch_size`` parallel streams, state carried.
 
-    def _epoch(self, network, loss, stream, state, params):
-        """Truncated BPTT over ``batch_size`` parallel streams, state carried."""
+        Returns the epoch's mean loss per token (weighted by the targets'
+        document weights) and the number of tokens.
+        """
+        stream, weights = train
         offset = 0
         if self.shuffle and len(stream) > 2 * self.bptt:
             offset = int(state.shuffle_rng.integers(self.bptt))
-        inputs, targets = self._windows(stream, offset)
+        inputs, targets, target_weights = bptt_windows(stream, self.batch_size,
+                                                       offset, weights)
         recurrent = [layer for layer in network.layers if isinstance(layer, Recurrent)]
         for layer in recurrent:  # the training copy: its layers carry the state
             layer.initial_state = None
         grads = network.grad_arrays()
-        total, n_tokens = 0.0, 0
+        total, n_tokens, weight, wb = 0.0, 0, 0.0, None
         last_report = start = time.perf_counter()
         for begin in range(0, inputs.shape[1], self.bptt):
             yb = targets[:, begin:begin + self.bptt].reshape(-1)  # (N·T,)
+            if target_weights is not None:
+                wb = target_weights[:, begin:begin + self.bptt].reshape(-1)  # (N·T,)
             value = self._step(network, loss, inputs[:, begin:begin + self.bptt],
-                               yb, state, params, grads)
+                               yb, state, params, grads, wb)
             for layer in recurrent:  # carry the state, cut the gradient
                 layer.initial_state = layer.final_state
-            total += value * yb.size
+            # the window's (weighted) mean, back to a sum over its tokens
+            window_weight = yb.size if wb is None else float(wb.sum())
+            total += value * window_weight
+            weight += window_weight
             n_tokens += yb.size
             if self.verbose and time.perf_counter() - last_report > 30:
                 last_report = time.perf_counter()
                 print(f"  ... {n_tokens}/{inputs.size} tokens, loss = "
-                      f"{total / n_tokens:.4f}, "
+                      f"{total / (weight or 1):.4f}, "
                       f"{n_tokens / (last_report - start):.0f} tokens/s")
         for layer in recurrent:
             layer.initial_state = layer.final_state = None
-        return total / n_tokens, n_tokens
+        return total / (weight or 1), n_tokens
 
     # ------------------------------------------------------------ inference
-    # Pure: states are passed and returned, never stored on the fitted layers,
-    # so concurrent calls from threads give the sequential results.
-    def _log_probs(self, network, ids, state):
-        """Log next-token probabilities (N, T, V) for ids (N, T) from ``state``."""
-        hidden, state = self._hidden(network, ids, state)
-        return log_softmax(network.layers[-1].forward(hidden, training=False)), state
-
-    @staticmethod
-    def _hidden(network, ids, state):
-        """Top recurrent outputs (N, T, H) and the new states of every layer."""
-        recurrent = [layer for layer in network.layers if isinstance(layer, Recurrent)]
-        states = iter(state or [None] * len(recurrent))
-        new_state = []
-        x = ids
-        for layer in network.layers[:-1]:
-            if isinstance(layer, Recurrent):
-                x, final = layer.unroll(x, next(states))
-                new_state.append(final)
-            else:
-                x = layer.forward(x, training=False)
-        return x, new_state
-
+    # Pure: states are passed and returned (recurrent_forward), never stored on
+    # the fitted layers, so concurrent calls from threads give the sequential
+    # results.
     def _scan(self, X, want):
         """Run every document; collect its last-step distribution or hidden state,
         and/or the log-likelihood of its tokens and closing ``<eos>``."""
@@ -400,7 +408,7 @@ validation_loss_curve_, best_validation_score_
             state = None
             for begin in range(0, ids.shape[1] - 1, self.bptt):
                 chunk = ids[:, begin:begin + self.bptt]
-                hidden, state = self._hidden(network, chunk, state)
+                hidden, state = recurrent_forward(network, chunk, state)
                 steps = np.arange(begin, begin + chunk.shape[1])
                 last = lengths - 1  # position of each document's last token
                 hit = (last >= begin) & (last < begin + chunk.shape[1])
@@ -511,7 +519,7 @@ validation_loss_curve_, best_validation_score_
         """
         return self._scan(X, "hidden")
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X, y=None, sample_weight=None):
         """Fit, then :meth:`transform` the same documents.
 
         Parameters
@@ -520,6 +528,8 @@ validation_loss_curve_, best_validation_score_
             Documents.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_documents,), default=None
+            One weight per document (see :meth:`fit`).
 
         Returns
         -------
@@ -527,7 +537,7 @@ validation_loss_curve_, best_validation_score_
             Document features.
         """
         docs = check_documents(X, type(self).__name__)  # a generator is read once
-        return self.fit(docs).transform(docs)
+        return self.fit(docs, sample_weight=sample_weight).transform(docs)
 
     def generate(self, prompt="", n_tokens=100, *, temperature=1.0, top_k=None,
                  random_state=None):
@@ -562,19 +572,7 @@ validation_loss_curve_, best_validation_score_
         ids = np.concatenate([[self.vocabulary_[EOS]],
                               encode(prompt, self.vocabulary_, self.level,
                                      self.lowercase)])
-        network = self._network
-        hidden, state = self._hidden(network, ids[None, :], None)
-        z = network.layers[-1].forward(hidden[:, -1], training=False)[0]
-        out = []
-        for _ in range(n_tokens):
-            logits = z.astype(np.float64) / temperature
-            if top_k is not None and top_k < logits.size:
-                cut = np.partition(logits, -top_k)[-top_k]
-                logits = np.where(logits >= cut, logits, -np.inf)
-            token = int(rng.choice(logits.size, p=softmax(logits)))
-            out.append(token)
-            hidden, state = self._hidden(network, np.array([[token]]), state)
-            z = network.layers[-1].forward(hidden[:, -1], training=False)[0]
+        out = sample_tokens(self._network, ids, n_tokens, temperature, top_k, rng)
         text = ["\n" if self.tokens_[t] == EOS else self.tokens_[t] for t in out]
         sep = "" if self.level == "char" else " "
         joined = sep.join(text)

@@ -95,13 +95,23 @@ def encode(doc, vocabulary, level, lowercase):
                         for tok in tokenize(doc, level, lowercase)), dtype=np.int64)
 
 
-def token_stream(docs, vocabulary, level, lowercase):
-    """``<eos> doc₁ <eos> doc₂ <eos> …`` as one array of token ids."""
+def token_stream(docs, vocabulary, level, lowercase, return_documents=False):
+    """``<eos> doc₁ <eos> doc₂ <eos> …`` as one array of token ids.
+
+    With ``return_documents``, also the index of the document each position
+    belongs to: a document owns its tokens and its closing ``<eos>`` (the
+    targets that predict it); the opening ``<eos>``, never a target, gets 0.
+    """
     eos = np.array([vocabulary[EOS]], dtype=np.int64)
     parts = [eos]
     for doc in docs:
         parts.extend((encode(doc, vocabulary, level, lowercase), eos))
-    return np.concatenate(parts)
+    stream = np.concatenate(parts)
+    if not return_documents:
+        return stream
+    lengths = [len(part) for part in parts[1::2]]  # tokens of each document
+    owner = np.repeat(np.arange(len(lengths)), np.add(lengths, 1))
+    return stream, np.concatenate([[0], owner])
 
 
 def document_batches(docs, vocabulary, level, lowercase, batch_size):

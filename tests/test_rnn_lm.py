@@ -5,6 +5,7 @@ import pickle
 import joblib
 import numpy as np
 import pytest
+import sklearn
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -14,8 +15,8 @@ from sklearn.pipeline import make_pipeline
 from skdeep import RNNLanguageModel
 
 DOCS = ["abcabcabcabc", "abcabcabc", "xyzxyzxyz", "xyzxyzxyzxyz"] * 10
-FAST = dict(hidden_size=16, bptt=8, batch_size=4, max_iter=15,
-            learning_rate_init=0.02, random_state=0)
+FAST = {"hidden_size": 16, "bptt": 8, "batch_size": 4, "max_iter": 15,
+        "learning_rate_init": 0.02, "random_state": 0}
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +178,78 @@ def test_failed_fit_keeps_the_model(fitted):
     with pytest.raises(TypeError):
         lm.partial_fit(["ok", None])
     assert joblib.hash(lm) == state
+
+
+# ---------------------------------------------------------------- sample_weight
+def _params(lm):
+    return np.concatenate([p.ravel() for p in lm._network.param_arrays()])
+
+
+@pytest.mark.parametrize("extra", [{}, {"early_stopping": True, "alpha": 1e-3}])
+def test_equal_document_weights_are_no_weights(extra):
+    params = {**FAST, "max_iter": 4, "tol": None, **extra}
+    plain = RNNLanguageModel(**params).fit(DOCS)
+    ones = RNNLanguageModel(**params).fit(DOCS, sample_weight=np.ones(len(DOCS)))
+    np.testing.assert_array_equal(_params(ones), _params(plain))
+    assert ones.loss_curve_ == plain.loss_curve_
+    assert ones.validation_scores_ == plain.validation_scores_
+
+
+def test_a_zero_weight_document_is_a_dropped_one():
+    # One row, no shuffling: the streams line up. The dropped document's
+    # targets fall in the last window (3 targets there without it, 7 with it),
+    # so both fits take the same steps on the same weighted windows.
+    docs = ["abcabc", "abcab", "abc"]  # "abc" keeps the vocabulary's order
+    params = {**FAST, "bptt": 10, "batch_size": 1, "shuffle": False, "max_iter": 5,
+              "tol": None, "dtype": "float64"}
+    weighted = RNNLanguageModel(**params).fit(docs, sample_weight=[1.0, 1.0, 0.0])
+    dropped = RNNLanguageModel(**params).fit(docs[:2])
+    assert list(weighted.tokens_) == list(dropped.tokens_)
+    np.testing.assert_allclose(_params(weighted), _params(dropped), rtol=1e-10,
+                               atol=1e-12)
+    # the reported loss is the weighted mean over the tokens
+    np.testing.assert_allclose(weighted.loss_curve_, dropped.loss_curve_, rtol=1e-10)
+
+
+def test_document_weights_change_the_fit_and_reach_partial_fit():
+    plain = RNNLanguageModel(**{**FAST, "max_iter": 3}).fit(DOCS)
+    weights = np.where(np.arange(len(DOCS)) % 4 == 0, 2.0, 1.0)
+    twice = RNNLanguageModel(**{**FAST, "max_iter": 3}).fit(DOCS, sample_weight=weights)
+    assert not np.array_equal(_params(twice), _params(plain))
+    inc = RNNLanguageModel(**FAST).partial_fit(DOCS, sample_weight=weights)
+    inc.partial_fit(DOCS[:2], sample_weight=[1, 3])
+    assert inc.n_iter_ == 1 and inc._train_state.n_iter == 2
+
+
+def test_weighted_early_stopping_scores_the_held_out_weights():
+    params = {**FAST, "max_iter": 2, "tol": None, "early_stopping": True,
+              "validation_fraction": 0.2}
+    plain = RNNLanguageModel(**params).fit(DOCS)
+    weights = np.linspace(0.5, 2.0, len(DOCS))
+    weighted = RNNLanguageModel(**params).fit(DOCS, sample_weight=weights)
+    assert weighted.validation_scores_ != plain.validation_scores_
+    # held-out text of zero weight has no score; training text, nothing to learn
+    for part, weights in [("held-out", [1.0] * 30 + [0.0] * 10),
+                          ("training", [0.0] * 38 + [1.0] * 2)]:
+        with pytest.raises(ValueError, match=f"Every {part} token .* zero weight"):
+            RNNLanguageModel(**params).fit(DOCS, sample_weight=weights)
+
+
+@pytest.mark.parametrize("weights,match", [(np.ones(3), "sample_weight.shape"),
+                                           (np.zeros(len(DOCS)), "non-zero")])
+def test_bad_document_weights(weights, match):
+    with pytest.raises(ValueError, match=match):
+        RNNLanguageModel(**FAST).fit(DOCS, sample_weight=weights)
+
+
+def test_document_weights_are_routed_by_grid_search():
+    weights = np.where(np.arange(len(DOCS)) % 2 == 0, 3.0, 0.5)
+    grid = {"hidden_size": [4, 8]}
+    with sklearn.config_context(enable_metadata_routing=True):
+        lm = RNNLanguageModel(**{**FAST, "max_iter": 2}).set_fit_request(
+            sample_weight=True)
+        search = GridSearchCV(lm, grid, cv=2).fit(DOCS, sample_weight=weights)
+    plain = GridSearchCV(RNNLanguageModel(**{**FAST, "max_iter": 2}), grid,
+                         cv=2).fit(DOCS)
+    assert not np.array_equal(search.cv_results_["mean_test_score"],
+                              plain.cv_results_["mean_test_score"])
