@@ -56,7 +56,11 @@ class DBNClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransformMixi
         dnn.js). See :class:`RBMTransformer`.
     visible_units : {'bernoulli', 'gaussian', 'continuous'}, default='bernoulli'
         Visible units of the first RBM (upper RBMs see probabilities: Bernoulli).
-        ``'bernoulli'`` and ``'continuous'`` need ``X`` in ``[0, 1]``;
+        ``'bernoulli'`` reads ``X`` as probabilities, so it is meant for values
+        in ``[0, 1]``: negative values are refused, values above 1 are
+        accepted as scikit-learn's BernoulliRBM accepts them (they push the
+        first layer towards saturation: scale ``X`` into ``[0, 1]`` first, e.g.
+        with ``MinMaxScaler``). ``'continuous'`` needs ``X`` in ``[0, 1]``;
         ``'gaussian'`` takes standardised real values and wants a smaller
         ``pretrain_learning_rate`` (about 0.01).
     solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, \
@@ -82,8 +86,9 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
     Seed 000 (dnn.js ``dbn.js`` and ``cdbn.js``); Hinton, Osindero & Teh (2006).
     The hidden units are logistic, as the RBMs' hidden units; RBM ``i``'s
     ``components_.T`` and ``intercept_hidden_`` become layer ``i``'s weights.
-    ``sample_weight`` weights the fine-tuning (loss and validation score); the
-    greedy pre-training does not take weights yet.
+    ``sample_weight`` weights the pre-training (each RBM runs weighted
+    contrastive divergence, see :class:`RBMTransformer`) and the fine-tuning
+    (loss and validation score).
 
     Examples
     --------
@@ -193,15 +198,9 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         return self._classification_loss()
 
     def _prepare_input(self, X, reset):
+        # the first RBM's rule: values above 1 pass for Bernoulli units, as in
+        # RBMTransformer and scikit-learn's BernoulliRBM
         check_visible_range(X, self.visible_units, type(self).__name__)
-        if self.visible_units == "bernoulli" and X.size and X.max() > 1:
-            # Unlike a lone RBMTransformer (which, as BernoulliRBM, tolerates it),
-            # values above 1 saturate the whole pre-trained stack: refuse them.
-            raise ValueError(
-                "DBNClassifier with visible_units='bernoulli' needs X in [0, 1]; got "
-                f"values up to {X.max():.4g}. Scale X (e.g. MinMaxScaler), or use "
-                "visible_units='gaussian' for standardised real-valued data."
-            )
         return X
 
     def __sklearn_tags__(self):
@@ -214,16 +213,28 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
             return 0
         return len(check_layer_sizes("hidden_layer_sizes", self.hidden_layer_sizes))
 
-    def _pretrain(self, network, X, state, callbacks):
+    def _train(self, X, y, *, sample_weight=None, **options):
+        # BaseNetwork._train calls _pretrain without the weights: they reach it
+        # through this attribute, which lives for this call only
+        self._pretrain_sample_weight = sample_weight
+        try:
+            return super()._train(X, y, sample_weight=sample_weight, **options)
+        finally:
+            self.__dict__.pop("_pretrain_sample_weight", None)
+
+    def _pretrain(self, network, X, state, callbacks, sample_weight=None):
         """Greedy layer-wise pre-training: each RBM initialises one Dense layer.
 
-        Each layer's RBM trains in the shared epoch loop. Ctrl-C keeps the
-        layers pre-trained so far (the interrupted one at its last completed
-        pass) and skips fine-tuning; before any pass completes it propagates.
+        Each layer's RBM trains in the shared epoch loop, on the sample weights
+        of the fit (weighted CD). Ctrl-C keeps the layers pre-trained so far
+        (the interrupted one at its last completed pass) and skips fine-tuning;
+        before any pass completes it propagates.
         """
         self.rbms_ = []
         if not self.pretrain:
             return None
+        if sample_weight is None:
+            sample_weight = getattr(self, "_pretrain_sample_weight", None)
         dense = [layer for layer in network.layers if isinstance(layer, Dense)]
         seeds = state.init_rng.integers(np.iinfo(np.int32).max, size=len(dense) - 1)
         H = X
@@ -240,7 +251,8 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
             try:
                 # one callback subtask: a ProgressBar follows the RBM's passes
                 with callbacks.nested(f"pretrain-layer-{i}", rbm):
-                    reason = _fit_rbm(rbm, H, n_passes=self.pretrain_n_iter)
+                    reason = _fit_rbm(rbm, H, n_passes=self.pretrain_n_iter,
+                                      sample_weight=sample_weight)
                 self._keep_pretrained(layer, rbm)
                 if reason == "interrupted":
                     return reason
@@ -259,7 +271,6 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
                 return "interrupted"
         return "pretrained" if self.pretrain_n_iter else None
 
-    @available_if(check_stochastic_solver)
     def _keep_pretrained(self, layer, rbm):
         """Layer ``layer`` starts from ``rbm``'s weights (idempotent)."""
         layer.params["W"][...] = rbm.components_.T  # (n_in, n_out)
@@ -267,6 +278,31 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         if not any(kept is rbm for kept in self.rbms_):
             self.rbms_.append(rbm)
 
+    def fit(self, X, y, sample_weight=None):
+        """Pre-train the stack greedily (unless ``pretrain=False``), then fine-tune.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights of both stages: every RBM runs weighted contrastive
+            divergence (each row's terms of its minibatch's gradient count
+            ``w_i / Σ w``; see :class:`RBMTransformer`), and fine-tuning
+            minimises the weighted mean loss, with a weighted validation score
+            under ``early_stopping``, as :class:`MLPNet`. ``None``, or equal
+            weights in pre-training, weigh every sample equally.
+
+        Returns
+        -------
+        self : DBNClassifier
+            The fitted model.
+        """
+        return super().fit(X, y, sample_weight=sample_weight)
+
+    @available_if(check_stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Fine-tune for one epoch (pre-training happens on the first call).
 
@@ -277,7 +313,8 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         y : array-like of shape (n_samples,)
             Labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights (see :meth:`fit`).
+            Sample weights (see :meth:`fit`): of the pre-training too on the
+            first call.
         classes : array-like, default=None
             All classes, on the first call.
 

@@ -27,6 +27,7 @@ from ._validation import (
     check_choice,
     check_dtype_param,
     check_number,
+    check_sample_weight,
     unchanged_on_failure,
 )
 from .nn.optimizers import OPTIMIZERS
@@ -135,6 +136,15 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
     ``E_data[h vᵀ] − E_model[h vᵀ]``. For continuous units the visible mean is
     ``1/(1 − e^(−a)) − 1/a`` (1/2 at ``a = 0``), sampled by inverting its CDF.
 
+    ``fit(X, sample_weight=w)`` runs weighted CD: in each minibatch the data
+    term is ``Σ_i w_i p(h|v_i) v_iᵀ / Σ_i w_i``, and so is the model term of
+    plain CD-k, whose chain ``i`` starts at row ``i`` (a persistent chain
+    samples the model whatever the data: its term is not weighted). A
+    minibatch whose weights are all zero is skipped; the monitored
+    pseudo-likelihood (``verbose``) is the weighted mean over rows of non-zero
+    weight. As with the Gibbs samples, a row of weight 2 is not two rows: with
+    CD-k it draws one chain sample, and it fills one place in a minibatch.
+
     Examples
     --------
     >>> import numpy as np
@@ -216,7 +226,7 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
 
     # ------------------------------------------------------------ public API
     @with_callbacks
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Fit the model to ``X`` by (persistent) contrastive divergence.
 
         Parameters
@@ -225,17 +235,22 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
             Training data.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (BernoulliRBM has none): weighted contrastive
+            divergence, each row's terms of its minibatch's gradient weighted
+            by ``w_i / Σ w`` over the minibatch (see Notes). ``None``, or equal
+            weights, weigh every sample equally.
 
         Returns
         -------
         self : RBMTransformer
             The fitted model.
         """
-        self._fit_passes(X, n_passes=self.n_iter)
+        self._fit_passes(X, n_passes=self.n_iter, sample_weight=sample_weight)
         return self
 
     @with_callbacks
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """One contrastive-divergence update with all of ``X`` as the minibatch.
 
         As :meth:`sklearn.neural_network.BernoulliRBM.partial_fit`: each call is
@@ -247,16 +262,18 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
             Training data.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (see :meth:`fit`).
 
         Returns
         -------
         self : RBMTransformer
             The updated model.
         """
-        self._fit_passes(X, n_passes=1, one_batch=True)
+        self._fit_passes(X, n_passes=1, one_batch=True, sample_weight=sample_weight)
         return self
 
-    def _fit_passes(self, X, n_passes, one_batch=False):
+    def _fit_passes(self, X, n_passes, one_batch=False, sample_weight=None):
         """Validate, (re)initialise and train; returns why training stopped."""
         self._check_params()
         first = one_batch is False or not hasattr(self, "components_")
@@ -264,10 +281,13 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
         reason = "interrupted"  # what a Ctrl-C right after the commit leaves
         with unchanged_on_failure(self):
             X = self._validate_input(X, reset=first)
-            callbacks.begin(X)
+            sample_weight = check_sample_weight(sample_weight, X)
+            callbacks.begin(X, None, sample_weight)
+            if sample_weight is not None and sample_weight.min() == sample_weight.max():
+                sample_weight = None  # equal weights: the unweighted fit, bit for bit
             if first:
                 self._initialise(X)
-            reason = self._train(X, n_passes, one_batch, callbacks)
+            reason = self._train(X, n_passes, one_batch, callbacks, sample_weight)
         callbacks.end()
         return reason
 
@@ -297,7 +317,7 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
             return OPTIMIZERS["adadelta"]()
         return OPTIMIZERS[name](self.learning_rate)
 
-    def _train(self, X, n_passes, one_batch, callbacks):
+    def _train(self, X, n_passes, one_batch, callbacks, weights=None):
         # Work on copies: a failed, diverged or interrupted pass must not touch
         # the model; the loop commits through ``finish``.
         rbm = self._engine()
@@ -322,20 +342,27 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
         decay = rbm.params["W"].dtype.type(self.weight_decay)
         # the optimizer sees the whole model as one block (W and both biases)
         params, grads = [rbm.packed], [rbm.packed_grad]
-        monitor = self._monitor_rows(X)
+        monitor = self._monitor_rows(X, weights)
         if state.initial_loss is None:
             state.initial_loss = self._monitor_loss(rbm, monitor, state.n_iter)
 
         def epoch(state):
-            data = X[rng.permutation(n)] if self.shuffle else X
+            data, w = X, weights
+            if self.shuffle:
+                order = rng.permutation(n)
+                data, w = X[order], None if weights is None else weights[order]
             current = chain
             for batch in slices:
+                wb = None if w is None else w[batch]
+                if wb is not None and not wb.any():
+                    continue  # all its rows weigh 0: as if the batch were absent
                 v = data[batch]
                 if sparse.issparse(v):
                     v = v.toarray()  # a minibatch: small enough to densify
                 h = rbm.cd_gradients(v, self.k, rng,
                                      current if self.persistent else None,
-                                     sample_visible=self.sample_visible)
+                                     sample_visible=self.sample_visible,
+                                     sample_weight=wb)
                 if self.persistent:
                     current = h  # the engine's buffer: handed straight back
                 if decay:
@@ -366,23 +393,37 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
     #: Rows scored after each pass (the loss curve, verbose, explosion warning).
     _N_MONITOR_ROWS = 128
 
-    def _monitor_rows(self, X):
-        """A fixed, evenly spaced subset of the rows (dense)."""
+    def _monitor_rows(self, X, weights=None):
+        """A fixed, evenly spaced subset of the rows (dense), and their weights.
+
+        With weights, the subset is taken among the rows that weigh something.
+        """
+        if weights is not None:
+            kept = np.flatnonzero(weights)
+            X, weights = X[kept], weights[kept]
         step = max(1, X.shape[0] // self._N_MONITOR_ROWS)
         rows = X[::step][: self._N_MONITOR_ROWS]
-        return rows.toarray() if sparse.issparse(rows) else np.asarray(rows)
+        rows = rows.toarray() if sparse.issparse(rows) else np.asarray(rows)
+        return rows, None if weights is None else weights[::step][: len(rows)]
 
-    def _monitor_loss(self, rbm, rows, n_iter):
+    def _monitor_loss(self, rbm, monitor, n_iter):
         """Bernoulli: minus the pseudo-likelihood; others: reconstruction error.
 
         Finite while training is sane; a pseudo-likelihood ten times worse than
-        the initial model's is the loop's "loss exploded" warning.
+        the initial model's is the loop's "loss exploded" warning. ``monitor``
+        is ``(rows, weights)`` from :meth:`_monitor_rows`: a weighted fit
+        reports the weighted mean.
         """
+        rows, weights = monitor
         if self._visible_units == "bernoulli":
             # a generator of its own: the training streams are not touched
             flips = np.random.default_rng(n_iter)
-            return -float(rbm.pseudo_likelihood(rows, flips).mean())
-        return float(np.mean((rbm.reconstruct(rows) - rows) ** 2))
+            return -float(np.average(rbm.pseudo_likelihood(rows, flips),
+                                     weights=weights))
+        error = (rbm.reconstruct(rows) - rows) ** 2
+        if weights is None:
+            return float(np.mean(error))
+        return float(np.average(error.mean(axis=1), weights=weights))
 
     def _describe(self, state):
         if self._visible_units == "bernoulli":

@@ -57,9 +57,9 @@ def test_crbmjs_reconstruction_and_opposite_hidden_means(seed, sample_visible):
 # Online pre-training (batch 1), as dnn.js: 20 of 20 seeds classify with p > 0.98
 # for both networks (measured); full-batch pre-training collapses the CDBN to
 # [0.5, 0.5] in some seeds, as dnn.js's did.
-DNNJS_DBN = dict(pretrain_learning_rate=0.6, pretrain_n_iter=300, pretrain_batch_size=1,
-                 solver="sgd", learning_rate_init=0.6, momentum=0.0, max_iter=500,
-                 tol=None)
+DNNJS_DBN = {"pretrain_learning_rate": 0.6, "pretrain_n_iter": 300,
+             "pretrain_batch_size": 1, "solver": "sgd", "learning_rate_init": 0.6,
+             "momentum": 0.0, "max_iter": 500, "tol": None}
 
 
 @pytest.mark.parametrize("sample_visible", [True, False])
@@ -86,8 +86,8 @@ def digits():
 
 def test_rbm_is_a_drop_in_for_bernoulli_rbm(digits):
     X_tr, X_te, y_tr, y_te = digits
-    params = dict(n_components=64, learning_rate=0.06, batch_size=10, n_iter=10,
-                  random_state=0)
+    params = {"n_components": 64, "learning_rate": 0.06, "batch_size": 10,
+              "n_iter": 10, "random_state": 0}
     ours, theirs = RBMTransformer(**params), BernoulliRBM(**params)
     assert set(theirs.get_params()) <= set(ours.get_params())
     for est in (ours, theirs):
@@ -112,7 +112,7 @@ def test_sampled_mode_is_scikit_learns_algorithm_and_the_default_beats_it(digits
     # BernoulliRBM -19.90; default -16.9, and pipeline accuracy 0.972 vs 0.953.
     X_tr, X_te, y_tr, y_te = digits
     X_tr, y_tr = X_tr[:1340], y_tr[:1340]
-    params = dict(n_components=100, learning_rate=0.06, n_iter=10)
+    params = {"n_components": 100, "learning_rate": 0.06, "n_iter": 10}
 
     def exact_pl(model):
         engine = RBM.from_params(model.components_, model.intercept_hidden_,
@@ -162,9 +162,23 @@ def test_rbm_refuses_data_its_units_cannot_model(units, X, match):
         RBMTransformer(2, visible_units=units).fit(X)
 
 
-def test_dbn_refuses_values_above_one_for_bernoulli_units():
-    with pytest.raises(ValueError, match=r"visible_units='gaussian'"):
-        DBNClassifier((4,)).fit(LR_X * 3, Y6)
+def test_dbn_takes_the_first_rbms_range_of_values():
+    # Bernoulli units, as RBMTransformer and BernoulliRBM: values above 1 pass,
+    # negative values are refused with the RBM's message
+    dbn = DBNClassifier((4,), max_iter=5, random_state=0).fit(LR_X * 3, Y6)
+    assert dbn.predict(LR_X * 3).shape == (6,)
+    for est in (DBNClassifier((4,)), RBMTransformer(4)):
+        with pytest.raises(ValueError, match=r"Negative values in data passed to "
+                                             rf"{type(est).__name__} \(visible_units="):
+            est.fit(-LR_X, Y6)
+    with pytest.raises(ValueError, match=r"needs X in \[0, 1\]"):
+        DBNClassifier((4,), visible_units="continuous").fit(LR_X * 3, Y6)
+
+
+def test_dbn_pretrains_for_lbfgs_and_hides_partial_fit_from_it():
+    dbn = DBNClassifier((4,), solver="lbfgs", max_iter=5, random_state=0)
+    assert not hasattr(dbn, "partial_fit") and hasattr(DBNClassifier(), "partial_fit")
+    assert len(dbn.fit(LR_X, Y6).rbms_) == 1
 
 
 def test_rbm_free_energy_prefers_training_data(digits):
@@ -189,8 +203,8 @@ def test_pretraining_pays_on_a_deep_narrow_stack(digits):
     # reconstructions), 0.10 without (sgd stalls in the deep sigmoid stack);
     # with adam 0.967 vs 0.90.
     X_tr, X_te, y_tr, y_te = digits
-    budget = dict(solver="sgd", learning_rate_init=0.1, momentum=0.9, batch_size=32,
-                  max_iter=40, tol=None, pretrain_n_iter=10)
+    budget = {"solver": "sgd", "learning_rate_init": 0.1, "momentum": 0.9,
+              "batch_size": 32, "max_iter": 40, "tol": None, "pretrain_n_iter": 10}
     scores = {pretrain: np.mean([
         DBNClassifier((32, 32, 32, 32), pretrain=pretrain, random_state=seed,
                       **budget).fit(X_tr, y_tr).score(X_te, y_te)

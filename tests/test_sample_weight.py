@@ -1,7 +1,8 @@
 """``sample_weight`` in fit and partial_fit: integer weights equal repeated rows
-(scikit-learn's own check, with its settings for MLPClassifier/MLPRegressor),
-weights change the model, reach the validation score, and are routed by
-GridSearchCV and cross_validate."""
+(scikit-learn's own check, with its settings for MLPClassifier/MLPRegressor, and
+full-batch persistent CD for the RBMs and the DBN's pre-training), weights change
+the model, reach the validation score, and are routed by GridSearchCV and
+cross_validate."""
 
 import warnings
 
@@ -21,7 +22,9 @@ from skdeep import (
     MLPNet,
     MLPNetRegressor,
     PerceptronClassifier,
+    RBMTransformer,
 )
+from skdeep.nn.rbm import RBM
 from tests._support import fit_quietly
 
 X, Y = load_digits(return_X_y=True)
@@ -39,7 +42,16 @@ CONV = [{"type": "conv", "sx": 3, "filters": 4, "pad": 1, "activation": "relu"},
     ConvNetClassifier([{"type": "conv", "sx": 3, "filters": 4, "pad": 1,
                         "activation": "relu"}], dtype="float64", random_state=0),
     ConvNetRegressor(dtype="float64", random_state=0),
-], ids=lambda est: type(est).__name__)
+    # one batch of persistent CD: the chain does not depend on the rows, so a
+    # weight is a repeat (minibatches or CD-k's per-row chains are not; see
+    # test_common.py)
+    RBMTransformer(batch_size=200, dtype="float64", random_state=0),
+    RBMTransformer(visible_units="gaussian", learning_rate=0.01, batch_size=200,
+                   dtype="float64", random_state=0),
+    DBNClassifier(persistent=True, pretrain_batch_size=200, dtype="float64",
+                  random_state=0),
+], ids=lambda est: "-".join(filter(None, [type(est).__name__,
+                                            est.get_params().get("visible_units")])))
 def test_integer_weights_equal_repeated_rows(est):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -86,8 +98,8 @@ def test_partial_fit_takes_sample_weight(est):
 
 def test_zero_weights_are_ignored_rows():
     # full-batch lbfgs, float64: rows of weight 0 are as if absent
-    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=30,
-                  dtype="float64", random_state=0)
+    params = {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 30,
+              "dtype": "float64", "random_state": 0}
     kept = W > 0
     a = fit_quietly(MLPNet(**params), X, Y, sample_weight=np.where(kept, 1.0, 0.0))
     b = fit_quietly(MLPNet(**params), X[kept], Y[kept])
@@ -132,3 +144,95 @@ def test_bad_sample_weights_are_refused_naming_them():
                            (np.zeros(len(Y)), "non-zero")]:
         with pytest.raises(ValueError, match=match):
             MLPNet(max_iter=2).fit(X, Y, sample_weight=weights)
+
+
+# ---------------------------------------------------------------- RBM / DBN
+def test_weighted_cd_gradient_is_the_weighted_mean():
+    rng = np.random.default_rng(0)
+    rbm = RBM(6, 4, rng=rng, dtype=np.float64)
+    v = rng.random((3, 6))
+    chain = (rng.random((5, 4)) < 0.5).astype(float)
+
+    def grads(rows, weights, seed=1, persistent=True, **kw):
+        rbm.cd_gradients(rows, 1, np.random.default_rng(seed),
+                         chain if persistent else None, sample_weight=weights, **kw)
+        return rbm.packed_grad.copy()
+
+    # persistent chain: weights only move the data term, so 2 = a repeat
+    np.testing.assert_allclose(grads(v, np.array([2.0, 1.0, 0.0])),
+                               grads(v[[0, 0, 1]], None), atol=1e-14)
+    # equal weights are the plain mean, bit for bit, for CD-k too
+    for persistent in (True, False):
+        np.testing.assert_array_equal(grads(v, np.full(3, 0.7), persistent=persistent),
+                                      grads(v, None, persistent=persistent))
+    # CD-1: a zero-weight last row is a removed one (the other rows' chains
+    # draw the same numbers; mean-field reconstructions draw none)
+    np.testing.assert_allclose(
+        grads(v, np.array([3.0, 3.0, 0.0]), persistent=False, sample_visible=False),
+        grads(v[:2], None, persistent=False, sample_visible=False), atol=1e-14)
+
+
+def test_rbm_equal_weights_are_no_weights_and_weights_matter():
+    plain = RBMTransformer(16, random_state=0).fit(X)
+    for ones in (np.ones(len(X)), np.full(len(X), 2.5)):
+        same = RBMTransformer(16, random_state=0).fit(X, sample_weight=ones)
+        np.testing.assert_array_equal(same.components_, plain.components_)
+        np.testing.assert_array_equal(same.h_samples_, plain.h_samples_)
+    weighted = RBMTransformer(16, random_state=0).fit(X, sample_weight=W)
+    assert np.abs(weighted.components_ - plain.components_).max() > 1e-3
+    stepped = RBMTransformer(16, random_state=0).partial_fit(X[:50],
+                                                             sample_weight=W[:50])
+    assert stepped.components_.shape == (16, 64)
+
+
+def test_rbm_zero_weights_are_removed_rows():
+    # one batch of persistent CD (float64): the chain does not see the rows
+    params = {"n_components": 16, "batch_size": len(X), "n_iter": 5,
+              "dtype": "float64", "random_state": 0}
+    kept = W > 0
+    a = RBMTransformer(**params).fit(X, sample_weight=kept * 1.0)
+    b = RBMTransformer(**params).fit(X[kept])
+    np.testing.assert_allclose(a.components_, b.components_, atol=1e-12)
+
+
+def test_dbn_pretraining_is_weighted():
+    params = {"hidden_layer_sizes": (16, 8), "pretrain_n_iter": 2, "max_iter": 3,
+              "random_state": 0}
+    plain = fit_quietly(DBNClassifier(**params), X, Y)
+    same = fit_quietly(DBNClassifier(**params), X, Y, sample_weight=np.full(len(Y), 3.0))
+    weighted = fit_quietly(DBNClassifier(**params), X, Y, sample_weight=W)
+    for rbm, same_rbm, weighted_rbm in zip(plain.rbms_, same.rbms_, weighted.rbms_):
+        # equal weights: the same pre-training, bit for bit
+        np.testing.assert_array_equal(same_rbm.components_, rbm.components_)
+        np.testing.assert_array_equal(same_rbm.intercept_hidden_,
+                                      rbm.intercept_hidden_)
+        assert np.abs(weighted_rbm.components_ - rbm.components_).max() > 1e-3
+    # the fitted model keeps no trace of the weights
+    assert not hasattr(weighted, "_pretrain_sample_weight")
+
+
+def test_dbn_pretraining_with_zero_weights_is_on_the_other_rows():
+    # full-batch persistent CD, float64: each layer's RBM as if the rows were gone
+    # and full-batch L-BFGS fine-tuning, as test_zero_weights_are_ignored_rows
+    params = {"hidden_layer_sizes": (16, 8), "pretrain_n_iter": 3,
+              "persistent": True, "pretrain_batch_size": len(Y), "solver": "lbfgs",
+              "max_iter": 30, "dtype": "float64", "random_state": 0}
+    kept = W > 0
+    a = fit_quietly(DBNClassifier(**params), X, Y, sample_weight=kept * 1.0)
+    b = fit_quietly(DBNClassifier(**params), X[kept], Y[kept])
+    for rbm_a, rbm_b in zip(a.rbms_, b.rbms_):
+        np.testing.assert_allclose(rbm_a.components_, rbm_b.components_, atol=1e-12)
+    # L-BFGS carries the layers' last-bit differences on (measured: 5e-8)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-6)
+
+
+def test_rbm_sample_weight_is_routed():
+    from sklearn.pipeline import make_pipeline
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        rbm = RBMTransformer(16, random_state=0).set_fit_request(sample_weight=True)
+        pipe = make_pipeline(rbm, MLPNet((8,), max_iter=3, random_state=0)
+                             .set_fit_request(sample_weight=False))
+        fit_quietly(pipe, X, Y, sample_weight=W)
+        direct = RBMTransformer(16, random_state=0).fit(X, sample_weight=W)
+        np.testing.assert_array_equal(pipe[0].components_, direct.components_)

@@ -354,7 +354,8 @@ class RBM:
         }
         return ws
 
-    def cd_gradients(self, v, k, rng, persistent_chain=None, sample_visible=True):
+    def cd_gradients(self, v, k, rng, persistent_chain=None, sample_visible=True,
+                     sample_weight=None):
         """Contrastive-divergence gradients (minimisation sign) into ``grads``.
 
         Parameters
@@ -374,6 +375,13 @@ class RBM:
             means ``E[v | h]`` (``False``: mean-field reconstructions, as
             Hinton's practical guide §3.2 and the 2006 DBN code; less sampling
             noise, but the chain no longer samples the model exactly).
+        sample_weight : ndarray of shape (n,) or None, default=None
+            Weights of the rows of ``v`` (weighted CD): row ``i``'s terms count
+            ``w_i / Σ w`` instead of ``1/n``, in the data term and, for CD-k
+            (whose chain ``i`` starts at row ``i``), in the model term; a PCD
+            chain samples the model whatever the data, so its term stays a
+            plain mean. Equal non-zero weights give the plain mean bit for bit;
+            weights summing to zero give a zero gradient.
 
         Returns
         -------
@@ -386,10 +394,12 @@ class RBM:
         -----
         A PCD-1 step is about twenty numpy calls, four of them GEMMs, all on
         preallocated buffers: per-call overhead, not arithmetic, is what a
-        small minibatch (scikit-learn's default is 10) costs.
+        small minibatch (scikit-learn's default is 10) costs. Weights cost one
+        product per row block, on the hidden side of the gradient GEMM.
         """
         n = v.shape[0]
         m = n if persistent_chain is None else persistent_chain.shape[0]
+        scale = self._row_scale(sample_weight, m)
         ws = self._workspace(n, m)
         to_hidden, chain, draw_hidden = ws["to_hidden"], ws["chain"], ws["draw_hidden"]
         model_hidden, data_hidden = ws["model_hidden"], ws["data_hidden"]
@@ -404,8 +414,13 @@ class RBM:
             ws["chain_ones"].fill(1.0)
         elif persistent_chain is not ws["chain_h"]:  # not our own buffer: copy in
             np.copyto(ws["chain_h"], persistent_chain)
-        data_hidden *= ws["data_scale"]  # the data's hidden side carries -m/n
-        ws["data_h_ones"].fill(ws["data_scale"])
+        if scale is None:
+            data_hidden *= ws["data_scale"]  # the data's hidden side carries -m/n
+            ws["data_h_ones"].fill(ws["data_scale"])
+        else:  # row i carries -m·w_i/Σw instead (its bias column too)
+            negative = np.negative(scale)
+            np.multiply(data_hidden, negative, out=data_hidden)
+            np.copyto(ws["data_h_ones"], negative[:, 0])
 
         # negative phase: k Gibbs steps h → v → h from the chain
         model, model_v = ws["model"], ws["model_v"]
@@ -430,12 +445,33 @@ class RBM:
             np.less(draw_hidden, model_hidden, out=chain)
             ws["chain_ones"].fill(1.0)
 
+        if scale is not None and persistent_chain is None:
+            # CD: chain i started at row i, so its term carries row i's weight
+            np.multiply(model_hidden, scale, out=model_hidden)
+
         # E_model[h vᵀ] − E_data[h vᵀ] with the biases' rows/columns, one GEMM
         grad = self.packed_grad
         np.matmul(ws["hidden_T"], ws["visible"], out=grad)
         grad *= ws["chain_scale"]
         grad[-1, -1] = 0.0  # the unused corner: keep optimizers off it
         return ws["chain_h"]
+
+    def _row_scale(self, sample_weight, m):
+        """``None`` (the plain mean), or the column ``m·w/Σw`` in the model's dtype.
+
+        The gradient GEMM divides by the ``m`` chains, so row ``i`` ends up
+        counting ``w_i/Σw``. Equal non-zero weights are the plain mean and give
+        ``None``, so that the result is the unweighted one bit for bit (as the
+        losses do).
+        """
+        if sample_weight is None:
+            return None
+        w = np.asarray(sample_weight, dtype=np.float64)
+        if w.size and w[0] != 0 and w.min() == w.max():
+            return None
+        total = w.sum()
+        scale = np.zeros_like(w) if total == 0 else w * (m / total)
+        return scale.astype(self.packed.dtype)[:, None]  # (n,) -> (n, 1)
 
     def reconstruct(self, v):
         """``v → p(h|v) → E[v|h]`` with mean-field hidden units (dnn.js)."""
