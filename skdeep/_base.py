@@ -175,6 +175,9 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         """Check validated targets (override)."""
         return y
 
+    def _check_resumed_targets(self, y):
+        """Check the targets of a warm-started ``fit`` (override: classes)."""
+
     def _resolve_dtype(self, X):
         """The compute dtype: ``dtype``, or with ``None`` the input's float dtype
         (float32 for integer input such as token ids)."""
@@ -341,6 +344,8 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         # a language model has no target matrix: its targets are the next tokens
         has_targets = y is not None
         if resume:
+            if has_targets and not incremental:
+                self._check_resumed_targets(y)
             Y = self._encode_targets(y, False, classes) if has_targets else None
             # one deepcopy: dropout layers keep sharing the state's generator
             network, state = copy.deepcopy((self._network, self._train_state))
@@ -369,7 +374,7 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
                 # nothing upstream of the first layer needs its input gradient
                 first.input_grad = False
         if np.issubdtype(inputs.dtype, np.floating):  # token ids stay integers
-            inputs = self._as_model_dtype(inputs)
+            inputs = self._as_model_dtype(inputs, fitting=True)
         if has_targets:
             Y = Y.astype(self._dtype, copy=False)
         loss = self._build_loss()
@@ -470,7 +475,9 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         """
         if not early_stopping:
             return (X, Y, sample_weight), None
-        stratify = y_raw if self._stratify_split(y_raw) else None
+        # as scikit-learn's MLP: stratified on the encoded targets (its error
+        # for a class of one member then names it the same way)
+        stratify = Y.astype(bool) if self._stratify_split(y_raw) else None
         weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
         X_tr, X_val, Y_tr, Y_val, _, y_val, w_tr, w_val = train_test_split(
             X, Y, y_raw, weights, random_state=state.split_seed,
@@ -593,7 +600,7 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         z = self._forward(self._network, self._as_model_dtype(X))
         return self._loss_function.output(z).astype(X.dtype, copy=False)
 
-    def _as_model_dtype(self, X):
+    def _as_model_dtype(self, X, fitting=False):
         """Validated ``X`` in the model's dtype; refuses what float32 cannot hold.
 
         Validation has checked that ``X`` is finite, so an infinity after the
@@ -605,8 +612,12 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         if cast is not X and cast.dtype == np.float32:
             values = cast.data if sp.issparse(cast) else cast
             if not np.isfinite(values).all():
+                # in fit, scikit-learn's words for what would follow
                 raise ValueError(
-                    "X has values beyond the float32 range (|x| > 3.4e38), and "
+                    ("Solver produced non-finite parameter weights. The input "
+                     "data may contain large values and need to be preprocessed: "
+                     if fitting else "")
+                    + "X has values beyond the float32 range (|x| > 3.4e38), and "
                     f"this {type(self).__name__} computes in float32: scale X, "
                     "or fit with dtype='float64'."
                 )

@@ -36,15 +36,6 @@ class NetworkClassifierMixin:
                 binarizer.fit(classes)
             else:
                 binarizer.fit(y)
-            if binarizer.y_type_ != "multilabel-indicator" and len(
-                    binarizer.classes_) < 2:
-                # as scikit-learn's linear classifiers (its MLP fits, then gives
-                # two probability columns for one class)
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in "
-                    "the data, but the data contains only one class: "
-                    f"{binarizer.classes_[0].tolist()!r}."
-                )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
             self._n_targets = len(self.classes_)
@@ -57,15 +48,30 @@ class NetworkClassifierMixin:
             )
         if self._label_binarizer.y_type_ != "multilabel-indicator":
             unseen = np.setdiff1d(np.unique(y), self.classes_)
-            if unseen.size:
+            if unseen.size:  # scikit-learn's MLP message
                 raise ValueError(
-                    f"y contains labels {list(unseen)} not seen when the model was "
-                    f"first fitted with classes {list(self.classes_)}."
+                    "`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {np.unique(y)}."
                 )
         Y = self._label_binarizer.transform(y).astype(np.float64)
         if self._two_column_binary():
             Y = np.hstack([1 - Y, Y])  # shape (n, 2)
         return Y
+
+    def _check_resumed_targets(self, y):
+        """A warm-started ``fit`` must see the classes of the first fit (as
+        scikit-learn's MLP, with its message); ``partial_fit`` batches may
+        hold fewer."""
+        if not self._is_multilabel() and not np.array_equal(np.unique(y),
+                                                            self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_}, `y` "
+                f"has {np.unique(y)}"
+            )
+
+    def _single_class(self):
+        return len(self.classes_) == 1 and not self._is_multilabel()
 
     def _is_multilabel(self):
         return self._label_binarizer.y_type_ == "multilabel-indicator"
@@ -122,7 +128,10 @@ class NetworkClassifierMixin:
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Predicted classes (an indicator matrix for multilabel models).
         """
-        return self._decode(self._output(X))
+        output = self._output(X)
+        if self._single_class():  # trained on one class: it is the answer
+            return np.full(len(output), self.classes_[0])
+        return self._decode(output)
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -138,6 +147,8 @@ class NetworkClassifierMixin:
             Class probabilities, columns in the order of ``classes_``.
         """
         proba = self._output(X)
+        if self._single_class():  # one column, as classes_ (not scikit-learn's two)
+            return np.ones((len(proba), 1), dtype=proba.dtype)
         if proba.shape[1] == 1 and not self._is_multilabel():
             return np.hstack([1 - proba, proba])
         return proba

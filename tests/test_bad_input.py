@@ -28,14 +28,37 @@ def _fit(estimator, X=X, y=Y, **params):
         return estimator.fit(X, y, **params)
 
 
-@pytest.mark.parametrize("estimator", [MLPNet(max_iter=2),
-                                       ConvNetClassifier(max_iter=1)],
+@pytest.mark.parametrize("estimator", [MLPNet(max_iter=2, random_state=0),
+                                       ConvNetClassifier(max_iter=1, random_state=0)],
                          ids=["MLPNet", "ConvNetClassifier"])
-def test_a_single_class_is_refused_as_scikit_learns_classifiers_do(estimator):
-    with pytest.raises(ValueError, match="at least 2 classes .* only one class: 7"):
-        _fit(clone(estimator), y=np.full(40, 7))
-    with pytest.raises(ValueError, match="only one class: 'a'"):
-        _fit(clone(estimator), y=np.full(40, "a"))
+@pytest.mark.parametrize("label", [7, "a"])
+def test_a_single_class_fits_and_predicts_it_with_certainty(estimator, label):
+    # scikit-learn's MLP fits one class too (its own tests rely on it), then
+    # gives two probability columns; ours match classes_
+    model = _fit(clone(estimator), y=np.full(40, label))
+    assert list(model.classes_) == [label]
+    assert (model.predict(X[:5]) == label).all()
+    np.testing.assert_array_equal(model.predict_proba(X[:5]), np.ones((5, 1)))
+    np.testing.assert_array_equal(model.predict_log_proba(X[:5]), np.zeros((5, 1)))
+    assert model.score(X, np.full(40, label)) == 1.0
+
+
+def test_a_warm_start_needs_the_classes_of_the_first_fit():
+    model = _fit(MLPNet(max_iter=2, random_state=0, warm_start=True), y=np.arange(40) % 3)
+    with pytest.raises(ValueError, match=r"warm_start can only be used where `y` has "
+                       r"the same classes as in the previous call to fit. Previously "
+                       r"got \[0 1 2\], `y` has \[0 1\]"):
+        model.fit(X, Y)
+    with pytest.raises(ValueError, match=r"`y` has classes not in `self.classes_`"):
+        model.partial_fit(X, np.arange(40) % 4)
+
+
+def test_early_stopping_with_a_class_of_one_member_gives_scikit_learns_error():
+    y = np.zeros(40, bool)
+    y[0] = True
+    with pytest.raises(ValueError, match=r"The least populated classes in y have only "
+                       r"1 member.*Classes with too few members are: \['True'\]"):
+        MLPNet(early_stopping=True).fit(X, y)
 
 
 def test_a_batch_of_one_class_is_fine_when_the_classes_are_given():
