@@ -10,11 +10,9 @@ divergence guard, interrupts, early stopping, callbacks and ``verbose``, run in
 """
 
 import copy
-import numbers
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -34,15 +32,16 @@ from ._training import (
     run_epochs,
 )
 from ._validation import (
-    check_bool,
-    check_choice,
     check_dtype_param,
-    check_number,
     check_sample_weight,
+    check_training_params,
+    check_unchanged_architecture,
     mark_committed,
+    to_model_dtype,
     unchanged_on_failure,
 )
 from .nn.base import NetworkTooLargeError, parameter_budget
+from .nn.losses import weight_penalty
 from .nn.optimizers import OPTIMIZERS, clip_grad_norm
 
 __all__ = ["BaseNetwork", "HiddenTransformMixin", "NetworkClassifierMixin",
@@ -50,8 +49,6 @@ __all__ = ["BaseNetwork", "HiddenTransformMixin", "NetworkClassifierMixin",
 
 #: Rows per forward pass at inference time: bounds memory on large inputs.
 INFERENCE_BATCH_SIZE = 4096
-#: Weights per block of the penalty's gradient (256 KiB of float32).
-_PENALTY_BLOCK = 1 << 16
 
 
 class BaseNetwork(CallbackSupportMixin, BaseEstimator):
@@ -82,33 +79,7 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         solvers = self._stochastic_solvers + (
             ("lbfgs",) if getattr(self, "_supports_lbfgs", False) else ()
         )
-        check_choice("solver", self.solver, solvers)
-        check_choice("learning_rate", self.learning_rate,
-                     ("constant", "invscaling", "adaptive"))
-        check_number("learning_rate_init", self.learning_rate_init, low=0,
-                     low_inclusive=False)
-        check_number("max_iter", self.max_iter, kind=numbers.Integral, low=1)
-        check_number("tol", self.tol, low=0, allow_none=True)
-        check_number("power_t", self.power_t, low=0)
-        check_number("momentum", self.momentum, low=0, high=1)
-        check_number("beta_1", self.beta_1, low=0, high=1, high_inclusive=False)
-        check_number("beta_2", self.beta_2, low=0, high=1, high_inclusive=False)
-        check_number("epsilon", self.epsilon, low=0, low_inclusive=False)
-        check_number("validation_fraction", self.validation_fraction, low=0, high=1,
-                     low_inclusive=False, high_inclusive=False)
-        if not (isinstance(self.n_iter_no_change, numbers.Real)
-                and self.n_iter_no_change == np.inf):  # inf: never stop early
-            check_number("n_iter_no_change", self.n_iter_no_change,
-                         kind=numbers.Integral, low=1)
-        for name in ("shuffle", "warm_start", "early_stopping", "nesterovs_momentum"):
-            check_bool(name, getattr(self, name))
-        check_number("verbose", int(self.verbose) if isinstance(self.verbose, bool)
-                     else self.verbose, kind=numbers.Integral, low=0)
-        if self.batch_size is not None and not (
-            isinstance(self.batch_size, str) and self.batch_size == "auto"
-        ):
-            check_number("batch_size", self.batch_size, kind=numbers.Integral, low=1)
-        check_dtype_param(self.dtype)
+        check_training_params(self, solvers)
         self._check_extra_params()
 
     def _check_extra_params(self):
@@ -124,16 +95,8 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         return {"dtype": check_dtype_param(self.dtype)}
 
     def _check_architecture_kept(self):
-        built = getattr(self, "_built_with", None) or {}
-        for name, now in self._architecture().items():
-            if name in built and now != built[name]:
-                raise ValueError(
-                    f"{name}={getattr(self, name)!r} differs from the value the "
-                    f"fitted network was built with ({built[name]!r}). warm_start="
-                    "True and partial_fit continue that network and cannot "
-                    f"change {name}: set it back, or fit with warm_start=False "
-                    "to train a new network."
-                )
+        check_unchanged_architecture(self, getattr(self, "_built_with", {}),
+                                     self._architecture())
 
     # ------------------------------------------------------------------ data
     #: Whether ``X`` may have more than two dimensions (images).
@@ -245,35 +208,11 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         ]
 
     def _penalty(self, network, n_samples, add_to_grads):
-        """Weight penalty of one batch; adds its gradient when ``add_to_grads``.
-
-        ``l2/2 Σ W² + l1 Σ |W|`` divided by the batch size, as scikit-learn's MLP
-        (and ConvNetJS's trainer) scale it.
-        """
+        """Weight penalty of one batch; adds its gradient when ``add_to_grads``
+        (``l2/2 Σ W² + l1 Σ |W|`` over the batch size, as scikit-learn's MLP)."""
         l2, l1 = self._penalty_strengths()
-        if (l2 == 0 and l1 == 0) or n_samples == 0:  # zero weight: no contribution
-            return 0.0
-        total = 0.0
-        for W, gW in self._penalty_pairs(network):
-            if l2:
-                total += 0.5 * l2 * float(np.vdot(W, W))
-            if l1:
-                total += l1 * float(np.abs(W).sum())
-            if add_to_grads:
-                # in blocks: a whole-array temporary costs a model-sized
-                # allocation per step (a strided array goes whole)
-                contiguous = W.flags.c_contiguous and gW.flags.c_contiguous
-                flat_W, flat_g = (W.reshape(-1), gW.reshape(-1)) if contiguous \
-                    else (W, gW)
-                block = _PENALTY_BLOCK if contiguous else len(W)
-                for begin in range(0, len(flat_W), block):
-                    w = flat_W[begin:begin + block]
-                    g = flat_g[begin:begin + block]
-                    if l2:
-                        g += W.dtype.type(l2 / n_samples) * w
-                    if l1:
-                        g += W.dtype.type(l1 / n_samples) * np.sign(w)
-        return total / n_samples
+        return weight_penalty(self._penalty_pairs(network), l2, l1, n_samples,
+                              add_to_grads)
 
     def _penalty_strengths(self):
         """``(l2, l1)`` from ``alpha``, ``penalty`` and ``l1_ratio`` (override)."""
@@ -391,7 +330,8 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
                 setattr(self, name, value)
 
         pretrained = (None if resume
-                      else self._pretrain(network, inputs, state, callbacks))
+                      else self._pretrain(network, inputs, state, callbacks,
+                                          sample_weight))
 
         def keep_pretrained():
             # the layers pre-trained so far, without fine-tuning
@@ -454,7 +394,7 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         """Sub-estimator fits before the first epoch (callback subtasks; DBN)."""
         return 0
 
-    def _pretrain(self, network, X, state, callbacks):
+    def _pretrain(self, network, X, state, callbacks, sample_weight=None):
         """Set initial weights from the data before training (override: DBN).
 
         Returns ``None`` (nothing done), ``'pretrained'``, or ``'interrupted'``
@@ -601,27 +541,7 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         return self._loss_function.output(z).astype(X.dtype, copy=False)
 
     def _as_model_dtype(self, X, fitting=False):
-        """Validated ``X`` in the model's dtype; refuses what float32 cannot hold.
-
-        Validation has checked that ``X`` is finite, so an infinity after the
-        cast is an overflow: a float64 value beyond ±3.4e38, which would
-        otherwise turn into NaN predictions without a word.
-        """
-        with np.errstate(over="ignore"):  # reported below, with the remedy
-            cast = X.astype(self._dtype, copy=False)
-        if cast is not X and cast.dtype == np.float32:
-            values = cast.data if sp.issparse(cast) else cast
-            if not np.isfinite(values).all():
-                # in fit, scikit-learn's words for what would follow
-                raise ValueError(
-                    ("Solver produced non-finite parameter weights. The input "
-                     "data may contain large values and need to be preprocessed: "
-                     if fitting else "")
-                    + "X has values beyond the float32 range (|x| > 3.4e38), and "
-                    f"this {type(self).__name__} computes in float32: scale X, "
-                    "or fit with dtype='float64'."
-                )
-        return cast
+        return to_model_dtype(X, self._dtype, type(self).__name__, fitting)
 
     def _forward_until(self, X, stop):
         """Validated ``X`` through the first ``stop`` engine layers (inference)."""

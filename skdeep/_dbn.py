@@ -213,14 +213,8 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
             return 0
         return len(check_layer_sizes("hidden_layer_sizes", self.hidden_layer_sizes))
 
-    def _train(self, X, y, *, sample_weight=None, **options):
-        # BaseNetwork._train calls _pretrain without the weights: they reach it
-        # through this attribute, which lives for this call only
-        self._pretrain_sample_weight = sample_weight
-        try:
-            return super()._train(X, y, sample_weight=sample_weight, **options)
-        finally:
-            self.__dict__.pop("_pretrain_sample_weight", None)
+    def _architecture(self):
+        return {**super()._architecture(), "visible_units": self.visible_units}
 
     def _pretrain(self, network, X, state, callbacks, sample_weight=None):
         """Greedy layer-wise pre-training: each RBM initialises one Dense layer.
@@ -233,8 +227,6 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
         self.rbms_ = []
         if not self.pretrain:
             return None
-        if sample_weight is None:
-            sample_weight = getattr(self, "_pretrain_sample_weight", None)
         dense = [layer for layer in network.layers if isinstance(layer, Dense)]
         seeds = state.init_rng.integers(np.iinfo(np.int32).max, size=len(dense) - 1)
         H = X

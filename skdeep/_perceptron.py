@@ -63,8 +63,15 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     eta0 : float, default=1.0
         Learning rate ``η``. From zero initial weights the decisions do not depend
         on it (without penalty).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the shuffling and the validation split.
+    n_jobs : int or None, default=None
+        Accepted for code written for scikit-learn's ``Perceptron``, where it
+        fits the one-vs-rest classifiers in parallel. Here every class's row of
+        ``coef_`` is updated in the same vectorised step of the online rule, so
+        there is nothing to run in parallel and the value has no effect (it is
+        checked: ``None`` or a non-zero int).
+    random_state : int, RandomState instance or None, default=0
+        Seeds the shuffling and the validation split; ``0`` by default, as
+        scikit-learn's ``Perceptron`` (``None`` draws a new order each fit).
     early_stopping : bool, default=False
         Stop on the accuracy of a held-out ``validation_fraction``.
     validation_fraction : float, default=0.1
@@ -125,7 +132,8 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         shuffle=True,
         verbose=0,
         eta0=1.0,
-        random_state=None,
+        n_jobs=None,
+        random_state=0,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=5,
@@ -141,6 +149,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self.shuffle = shuffle
         self.verbose = verbose
         self.eta0 = eta0
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -165,6 +174,10 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         check_number("n_iter_no_change", self.n_iter_no_change,
                      kind=numbers.Integral, low=1)
         check_number("verbose", self.verbose, kind=numbers.Integral, low=0)
+        if self.n_jobs is not None and (check_number(
+                "n_jobs", self.n_jobs, kind=numbers.Integral) == 0):
+            raise ValueError("The 'n_jobs' parameter must be None or a non-zero int; "
+                             "got 0.")
         for name in ("fit_intercept", "shuffle", "early_stopping", "warm_start"):
             check_bool(name, getattr(self, name))
         cw = self.class_weight

@@ -28,6 +28,8 @@ from ._validation import (
     check_dtype_param,
     check_number,
     check_sample_weight,
+    check_unchanged_architecture,
+    to_model_dtype,
     unchanged_on_failure,
 )
 from .nn.optimizers import OPTIMIZERS
@@ -221,8 +223,13 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
                                self.intercept_visible_,
                                visible_units=self._visible_units)
 
-    def _compute(self, X):
-        return X.astype(self._dtype, copy=False)
+    def _compute(self, X, fitting=False):
+        return to_model_dtype(X, self._dtype, type(self).__name__, fitting)
+
+    def _architecture(self):
+        return {"n_components": self.n_components,
+                "visible_units": self.visible_units,
+                "dtype": check_dtype_param(self.dtype)}
 
     # ------------------------------------------------------------ public API
     @with_callbacks
@@ -277,6 +284,9 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
         """Validate, (re)initialise and train; returns why training stopped."""
         self._check_params()
         first = one_batch is False or not hasattr(self, "components_")
+        if not first:  # partial_fit continues the model it has
+            check_unchanged_architecture(self, getattr(self, "_built_with", {}),
+                                         self._architecture())
         callbacks = FitCallbacks(self, n_passes)
         reason = "interrupted"  # what a Ctrl-C right after the commit leaves
         with unchanged_on_failure(self):
@@ -286,6 +296,7 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
             if sample_weight is not None and sample_weight.min() == sample_weight.max():
                 sample_weight = None  # equal weights: the unweighted fit, bit for bit
             if first:
+                self._built_with = self._architecture()
                 self._initialise(X)
             reason = self._train(X, n_passes, one_batch, callbacks, sample_weight)
         callbacks.end()
@@ -329,7 +340,7 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
             1.0 if self.solver == "adadelta" else float(self.learning_rate))
         rng = state.shuffle_rng
         chain = self.h_samples_.copy()
-        X = self._compute(X)
+        X = self._compute(X, fitting=True)
         if sparse.issparse(X):
             X = X.tocsr()  # row slicing for the minibatches
         n = X.shape[0]

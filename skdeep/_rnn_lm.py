@@ -212,6 +212,11 @@ validation_loss_curve_, best_validation_score_
         self.dtype = dtype
 
     # ------------------------------------------------------------ parameters
+    def _architecture(self):  # the network, and the vocabulary frozen at the build
+        return {**super()._architecture(), **{name: getattr(self, name) for name in (
+            "level", "cell", "hidden_size", "num_layers", "embedding_dim", "dropout",
+            "min_count", "max_vocab", "lowercase")}}
+
     def _check_extra_params(self):
         check_choice("level", self.level, ("char", "word"))
         check_choice("cell", self.cell, tuple(CELLS))

@@ -423,7 +423,7 @@ class EpochLoop:
             text = f"Iteration {state.n_iter}, loss = {state.loss:.8f}"
             if self.evaluate is not None:
                 text += f", validation score = {state.validation_scores[-1]:.6f}"
-        print(f"{text}, {seconds:.2f}s")
+        print(f"{text}, time = {seconds:.2f}s")  # BernoulliRBM's words
 
     def _apply_stopping_rule(self):
         state, rule = self.state, self.stopping

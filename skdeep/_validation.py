@@ -10,6 +10,7 @@ import threading
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 
 __all__ = [
     "check_choice",
@@ -18,6 +19,9 @@ __all__ = [
     "check_dtype_param",
     "check_layer_sizes",
     "check_sample_weight",
+    "check_training_params",
+    "check_unchanged_architecture",
+    "to_model_dtype",
     "mark_committed",
     "unchanged_on_failure",
 ]
@@ -198,3 +202,81 @@ def check_sample_weight(sample_weight, X):
     if n_samples and not weights.any():
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return weights
+
+
+def check_unchanged_architecture(estimator, built, now):
+    """Refuse a warm start whose architecture parameters changed since the build.
+
+    ``built`` and ``now`` map parameter names to checked values. A warm start
+    (``warm_start=True``, ``partial_fit``) continues the model it has, so a
+    changed value would be silently ignored, and ``get_params`` would describe
+    another model than the fitted one.
+    """
+    warm = hasattr(estimator, "warm_start")
+    for name, value in now.items():
+        if name in built and value != built[name]:
+            raise ValueError(
+                f"{name}={getattr(estimator, name)!r} differs from the value the "
+                f"fitted model was built with ({built[name]!r}). "
+                + ("warm_start=True and partial_fit continue" if warm
+                   else "partial_fit continues")
+                + f" that model and cannot change {name}: set it back, or "
+                + ("fit with warm_start=False" if warm else "call fit")
+                + " to train a new one."
+            )
+
+
+def to_model_dtype(X, dtype, whom, fitting=False):
+    """Validated ``X`` (dense or sparse) cast to the model's compute ``dtype``.
+
+    Validation has checked that ``X`` is finite, so an infinity after the cast
+    is an overflow: a float64 value beyond ±3.4e38 for a float32 model, which
+    would otherwise turn into NaN outputs without a word.
+    """
+    with np.errstate(over="ignore"):  # reported below, with the remedy
+        cast = X.astype(dtype, copy=False)
+    if cast is not X and cast.dtype == np.float32:
+        values = cast.data if sp.issparse(cast) else cast
+        if not np.isfinite(values).all():
+            # in fit, scikit-learn's words for what would follow
+            raise ValueError(
+                ("Solver produced non-finite parameter weights. The input data may "
+                 "contain large values and need to be preprocessed: " if fitting
+                 else "")
+                + "X has values beyond the float32 range (|x| > 3.4e38), and this "
+                f"{whom} computes in float32: scale X, or fit with dtype='float64'."
+            )
+    return cast
+
+
+def check_training_params(estimator, solvers):
+    """Check the training parameters every network estimator shares (the names
+    and ranges of scikit-learn's MLP)."""
+    est = estimator
+    check_choice("solver", est.solver, solvers)
+    check_choice("learning_rate", est.learning_rate,
+                 ("constant", "invscaling", "adaptive"))
+    check_number("learning_rate_init", est.learning_rate_init, low=0,
+                 low_inclusive=False)
+    check_number("max_iter", est.max_iter, kind=numbers.Integral, low=1)
+    check_number("tol", est.tol, low=0, allow_none=True)
+    check_number("power_t", est.power_t, low=0)
+    check_number("momentum", est.momentum, low=0, high=1)
+    check_number("beta_1", est.beta_1, low=0, high=1, high_inclusive=False)
+    check_number("beta_2", est.beta_2, low=0, high=1, high_inclusive=False)
+    check_number("epsilon", est.epsilon, low=0, low_inclusive=False)
+    check_number("validation_fraction", est.validation_fraction, low=0, high=1,
+                 low_inclusive=False, high_inclusive=False)
+    if not (isinstance(est.n_iter_no_change, numbers.Real)
+            and est.n_iter_no_change == np.inf):  # inf: never stop early
+        check_number("n_iter_no_change", est.n_iter_no_change,
+                     kind=numbers.Integral, low=1)
+    for name in ("shuffle", "warm_start", "early_stopping", "nesterovs_momentum"):
+        check_bool(name, getattr(est, name))
+    check_number("verbose", int(est.verbose) if isinstance(est.verbose, bool)
+                 else est.verbose, kind=numbers.Integral, low=0)
+    if est.batch_size is not None and not (
+        isinstance(est.batch_size, str) and est.batch_size == "auto"
+    ):
+        check_number("batch_size", est.batch_size, kind=numbers.Integral, low=1)
+    check_dtype_param(est.dtype)

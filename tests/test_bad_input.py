@@ -11,9 +11,12 @@ from sklearn.base import clone
 from skdeep import (
     ConvNetClassifier,
     ConvNetRegressor,
+    DBNClassifier,
     LinearUnitRegressor,
     MLPNet,
     MLPNetRegressor,
+    RBMTransformer,
+    RNNLanguageModel,
 )
 from skdeep.nn import NetworkTooLargeError
 
@@ -44,7 +47,8 @@ def test_a_single_class_fits_and_predicts_it_with_certainty(estimator, label):
 
 
 def test_a_warm_start_needs_the_classes_of_the_first_fit():
-    model = _fit(MLPNet(max_iter=2, random_state=0, warm_start=True), y=np.arange(40) % 3)
+    model = _fit(MLPNet(max_iter=2, random_state=0, warm_start=True),
+                 y=np.arange(40) % 3)
     with pytest.raises(ValueError, match=r"warm_start can only be used where `y` has "
                        r"the same classes as in the previous call to fit. Previously "
                        r"got \[0 1 2\], `y` has \[0 1\]"):
@@ -113,7 +117,7 @@ def test_a_warm_start_cannot_silently_ignore_a_new_architecture(estimator, name,
     before = pickle.dumps(model)
     model.set_params(**{name: value})
     with pytest.raises(ValueError, match=f"{name}=.* differs from the value the "
-                       "fitted network was built with"):
+                       "fitted model was built with"):
         if how == "warm_start":
             model.set_params(warm_start=True).fit(X, y)
         else:
@@ -196,3 +200,43 @@ def test_convnet_n_features_in_counts_the_values_of_each_image():
         model.predict(images.reshape(30, 4, 3, 5))
     gray = _fit(ConvNetClassifier(max_iter=1, random_state=0), images[:, 0], y)
     assert gray.n_features_in_ == 30 and gray.input_shape_ == (1, 6, 5)
+
+
+def test_rbm_partial_fit_cannot_silently_ignore_a_new_size():
+    rbm = RBMTransformer(n_components=4, random_state=0).partial_fit(X)
+    before = pickle.dumps(rbm)
+    with pytest.raises(ValueError, match="n_components=5 differs .* partial_fit "
+                       "continues that model .* or call fit"):
+        rbm.set_params(n_components=5).partial_fit(X)
+    assert pickle.dumps(rbm.set_params(n_components=4)) == before
+    rbm.partial_fit(X)  # back to the built size: continues
+
+
+@pytest.mark.parametrize("name, value", [("level", "word"), ("hidden_size", 16),
+                                         ("min_count", 2), ("cell", "gru")])
+def test_language_model_warm_start_keeps_its_network_and_vocabulary(name, value):
+    docs = ["hello world", "the cat sat on the mat"]
+    lm = _fit(RNNLanguageModel(hidden_size=8, max_iter=1, random_state=0), docs, None)
+    with pytest.raises(ValueError, match=f"{name}=.* differs from the value"):
+        lm.set_params(warm_start=True, **{name: value}).fit(docs)
+    with pytest.raises(ValueError, match=f"{name}=.* differs from the value"):
+        lm.partial_fit(docs)
+
+
+def test_dbn_warm_start_keeps_its_visible_units():
+    model = _fit(DBNClassifier(hidden_layer_sizes=(8,), pretrain_n_iter=1, max_iter=1,
+                               random_state=0))
+    with pytest.raises(ValueError, match="visible_units='gaussian' differs"):
+        model.set_params(warm_start=True, visible_units="gaussian").fit(X, Y)
+
+
+def test_rbm_refuses_values_beyond_float32_and_sizes_beyond_memory():
+    huge = X.copy()
+    huge[0, 0] = 1e39
+    with pytest.raises(ValueError, match="non-finite parameter weights.*float32 range"):
+        RBMTransformer().fit(huge)
+    rbm = RBMTransformer(n_components=3, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="float32 range"):
+        rbm.transform(huge)
+    with pytest.raises(NetworkTooLargeError, match=r"RBM\(16, 1000000000000\)"):
+        RBMTransformer(n_components=10**12).fit(X)

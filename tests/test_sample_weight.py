@@ -110,9 +110,12 @@ def test_early_stopping_scores_the_validation_rows_with_their_weights():
     clf = fit_quietly(MLPNet((16,), early_stopping=True, max_iter=3, tol=None,
                              random_state=0), X, Y, sample_weight=W)
     from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import LabelBinarizer
 
+    # the split is stratified on the encoded targets, as scikit-learn's MLP
+    one_hot = LabelBinarizer().fit_transform(Y).astype(bool)
     _, X_val, _, y_val, _, w_val = train_test_split(
-        X, Y, W, test_size=0.1, stratify=Y,
+        X, Y, W, test_size=0.1, stratify=one_hot,
         random_state=clf._train_state.split_seed)
     # the kept (best) model's weighted validation accuracy is the best score
     assert clf.score(X_val, y_val, sample_weight=w_val) == pytest.approx(

@@ -62,6 +62,7 @@ __all__ = [
     "Flatten",
     "Layer",
     "Loss",
+    "NetworkTooLargeError",
     "MaxPool2D",
     "Maxout",
     "MulticlassHinge",
@@ -75,8 +76,10 @@ __all__ = [
     "SoftmaxCrossEntropy",
     "SparseSoftmaxCrossEntropy",
     "SquaredError",
+    "check_parameter_memory",
     "clip_grad_norm",
     "functional",
     "gradcheck",
     "init",
+    "parameter_budget",
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "MulticlassHinge",
     "PoissonLoss",
     "LOSSES",
+    "weight_penalty",
 ]
 
 
@@ -263,3 +264,51 @@ LOSSES = {
     "multiclass_hinge": MulticlassHinge,
     "poisson": PoissonLoss,
 }
+
+
+#: Weights per block of the penalty's gradient (256 KiB of float32).
+_PENALTY_BLOCK = 1 << 16
+
+
+def weight_penalty(pairs, l2, l1, n_samples, add_to_grads):
+    """``(l2/2 Σ W² + l1 Σ |W|) / n_samples`` over weight arrays.
+
+    Parameters
+    ----------
+    pairs : list of (ndarray, ndarray)
+        Each weight array with its gradient (biases are not penalised).
+    l2, l1 : float
+        Strengths of the squared and absolute penalties.
+    n_samples : float
+        Batch size (or total sample weight) the penalty is divided by.
+    add_to_grads : bool
+        Whether to add the penalty's gradient to the gradients, in place.
+
+    Returns
+    -------
+    float
+        The penalty.
+    """
+    if (l2 == 0 and l1 == 0) or n_samples == 0:  # zero weight: no contribution
+        return 0.0
+    total = 0.0
+    for W, gW in pairs:
+        if l2:
+            total += 0.5 * l2 * float(np.vdot(W, W))
+        if l1:
+            total += l1 * float(np.abs(W).sum())
+        if add_to_grads:
+            # in blocks: a whole-array temporary costs a model-sized allocation
+            # per step (a strided array goes whole)
+            contiguous = W.flags.c_contiguous and gW.flags.c_contiguous
+            flat_W, flat_g = (W.reshape(-1), gW.reshape(-1)) if contiguous \
+                else (W, gW)
+            block = _PENALTY_BLOCK if contiguous else len(W)
+            for begin in range(0, len(flat_W), block):
+                w = flat_W[begin:begin + block]
+                g = flat_g[begin:begin + block]
+                if l2:
+                    g += W.dtype.type(l2 / n_samples) * w
+                if l1:
+                    g += W.dtype.type(l1 / n_samples) * np.sign(w)
+    return total / n_samples

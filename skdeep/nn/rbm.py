@@ -26,6 +26,7 @@ Visible unit types (hidden units are always Bernoulli):
 
 import numpy as np
 
+from .base import check_parameter_memory
 from .functional import sigmoid as _sigmoid
 from .functional import softplus as _softplus
 
@@ -149,6 +150,8 @@ class RBM:
                 f"visible_units must be one of {VISIBLE_UNITS}; got {visible_units!r}."
             )
         self.visible_units = visible_units
+        check_parameter_memory(f"RBM({n_visible}, {n_hidden})",
+                               [(n_hidden + 1, n_visible + 1)], dtype)
         packed = np.zeros((n_hidden + 1, n_visible + 1), dtype=dtype)
         if rng is not None:
             packed[:n_hidden, :n_visible] = rng.normal(0.0, 0.01,
