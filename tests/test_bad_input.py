@@ -58,11 +58,16 @@ def test_a_warm_start_needs_the_classes_of_the_first_fit():
 
 
 def test_early_stopping_with_a_class_of_one_member_gives_scikit_learns_error():
+    from sklearn.neural_network import MLPClassifier
+
     y = np.zeros(40, bool)
     y[0] = True
-    with pytest.raises(ValueError, match=r"The least populated classes in y have only "
-                       r"1 member.*Classes with too few members are: \['True'\]"):
+    with pytest.raises(ValueError) as theirs:
+        MLPClassifier(early_stopping=True).fit(X, y)
+    assert "least populated class" in str(theirs.value)  # text varies by version
+    with pytest.raises(ValueError) as ours:
         MLPNet(early_stopping=True).fit(X, y)
+    assert str(ours.value) == str(theirs.value)
 
 
 def test_a_batch_of_one_class_is_fine_when_the_classes_are_given():
