@@ -300,10 +300,11 @@ def weight_penalty(pairs, l2, l1, n_samples, add_to_grads):
         if add_to_grads:
             # in blocks: a whole-array temporary costs a model-sized allocation
             # per step (a strided array goes whole)
-            contiguous = W.flags.c_contiguous and gW.flags.c_contiguous
-            flat_W, flat_g = (W.reshape(-1), gW.reshape(-1)) if contiguous \
+            blocked = (W.size > _PENALTY_BLOCK and W.flags.c_contiguous
+                       and gW.flags.c_contiguous)
+            flat_W, flat_g = (W.reshape(-1), gW.reshape(-1)) if blocked \
                 else (W, gW)
-            block = _PENALTY_BLOCK if contiguous else len(W)
+            block = _PENALTY_BLOCK if blocked else len(W)
             for begin in range(0, len(flat_W), block):
                 w = flat_W[begin:begin + block]
                 g = flat_g[begin:begin + block]

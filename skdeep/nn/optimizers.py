@@ -280,12 +280,15 @@ class Adam(Optimizer):
         t = self.n_steps_
         lr = self.learning_rate_ * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         for p, g, (m, v) in zip(params, grads, self.state_):
-            if not all(a.flags.c_contiguous for a in (p, g, m, v)):
+            if p.size <= self._BLOCK or not all(
+                    a.flags.c_contiguous for a in (p, g, m, v)):
+                # small (or strided): numpy's temporaries are cheap here
                 self._update_block(p, g, m, v, lr, t1=np.empty_like(p),
                                    t2=np.empty_like(p))
                 continue
-            # in blocks that stay in cache, with two small reused work arrays:
-            # whole-array temporaries cost a memory pass and page faults each
+            # large: in blocks that stay in cache, with two small reused work
+            # arrays, as whole-array temporaries cost a memory pass and page
+            # faults each
             flat = [a.reshape(-1) for a in (p, g, m, v)]
             t1, t2 = self._scratch(p.dtype)
             for begin in range(0, p.size, self._BLOCK):
