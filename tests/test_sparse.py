@@ -1,4 +1,5 @@
-"""Sparse X: the MLPs, the linear unit and the perceptron train on CSR rows.
+"""Sparse X: the MLPs, the linear unit, the perceptron and the DBN train on CSR
+rows.
 
 The first layer multiplies the sparse rows directly (``x W`` and ``xᵀ g``), so
 a fit on a sparse matrix equals the fit on its dense copy, and memory follows
@@ -15,6 +16,7 @@ from sklearn.base import clone
 
 from skdeep import (
     ConvNetClassifier,
+    DBNClassifier,
     LinearUnitRegressor,
     MLPNet,
     MLPNetRegressor,
@@ -37,9 +39,11 @@ ESTIMATORS = [
      Y_REG),
     (LinearUnitRegressor(max_iter=15, random_state=0, dtype="float64"), Y_REG),
     (PerceptronClassifier(random_state=0), Y_CLASS),
+    (DBNClassifier((8,), pretrain_n_iter=2, max_iter=5, random_state=0,
+                   dtype="float64"), Y_CLASS),
 ]
 IDS = ["mlp-adam", "mlp-lbfgs", "mlp-early-stopping", "mlp-regressor",
-       "linear-unit", "perceptron"]
+       "linear-unit", "perceptron", "dbn"]
 
 
 def _fit(estimator, X, y):
