@@ -36,7 +36,7 @@ from .optimizers import (
     Optimizer,
     clip_grad_norm,
 )
-from .recurrent import CELLS, GRUCell, LSTMCell, Recurrent, RNNCell
+from .recurrent import CELLS, GRUCell, LSTMCell, Recurrent, ReLURNNCell, RNNCell
 
 #: Every layer class the engine exports; the gradient-check table must cover each.
 LAYERS = (Dense, Activation, Dropout, Sequential, Conv2D, MaxPool2D, AvgPool2D,
@@ -70,6 +70,7 @@ __all__ = [
     "PoissonLoss",
     "RNNCell",
     "Recurrent",
+    "ReLURNNCell",
     "SGD",
     "Sequential",
     "SigmoidBinaryCrossEntropy",

@@ -34,6 +34,10 @@ def _softplus(z):
     return softplus(z)
 
 
+def _gaussian(z):
+    return np.exp(-(z * z))
+
+
 # derivative written in terms of (input z, output a): whichever is cheaper.
 def _d_identity(z, a):
     return np.ones_like(a)
@@ -59,6 +63,10 @@ def _d_softplus(z, a):
     return sigmoid(z)
 
 
+def _d_gaussian(z, a):
+    return -2 * z * a
+
+
 #: name -> (function, derivative(z, a)); the names scikit-learn's MLP uses.
 ACTIVATIONS = {
     "identity": (_identity, _d_identity),
@@ -67,6 +75,8 @@ ACTIVATIONS = {
     "relu": (_relu, _d_relu),
     "leaky_relu": (_leaky_relu, _d_leaky_relu),
     "softplus": (_softplus, _d_softplus),
+    # exp(-z²): the radial unit of seed 002's activation slide
+    "gaussian": (_gaussian, _d_gaussian),
 }
 
 
@@ -93,8 +103,10 @@ class Activation(Layer):
 
     Parameters
     ----------
-    name : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'softplus'}
-        The function. ``leaky_relu`` has slope 0.01 for negative inputs.
+    name : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'softplus', \
+'gaussian'}
+        The function. ``leaky_relu`` has slope 0.01 for negative inputs;
+        ``gaussian`` is ``exp(-z²)``.
 
     Examples
     --------

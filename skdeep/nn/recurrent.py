@@ -17,7 +17,7 @@ from .base import Layer, check_parameter_memory
 from .functional import scatter_add_rows, sigmoid
 from .init import glorot_uniform
 
-__all__ = ["RNNCell", "LSTMCell", "GRUCell", "CELLS", "Recurrent"]
+__all__ = ["RNNCell", "ReLURNNCell", "LSTMCell", "GRUCell", "CELLS", "Recurrent"]
 
 
 def _sigmoid_inplace(z):
@@ -85,6 +85,26 @@ class RNNCell:
         return dz, dz, (dz @ W_h.T,)
 
 
+class ReLURNNCell(RNNCell):
+    """Elman cell with a ReLU: ``h_t = max(0, x_t W_x + b + h_{t-1} W_h)``.
+
+    (PyTorch's ``nn.RNN(nonlinearity='relu')``; with the orthogonal ``W_h`` of
+    :class:`Recurrent` it is the IRNN family of Le et al. 2015.)
+    """
+
+    def forward(self, xp, state, W_h):
+        (h_prev,) = state
+        z = h_prev @ W_h
+        z += xp
+        h = np.maximum(z, 0, out=z)
+        return h, (h,), (h,)
+
+    def backward(self, dh, dstate, cache, W_h):
+        (h,) = cache
+        dz = (dh + dstate[0]) * (h > 0)
+        return dz, dz, (dz @ W_h.T,)
+
+
 class LSTMCell:
     """LSTM cell (Hochreiter & Schmidhuber; gate order ``[i, f, g, o]``).
 
@@ -126,19 +146,38 @@ class LSTMCell:
 
 
 class GRUCell:
-    """GRU cell (Cho et al. 2014; gate order ``[r, z, n]``, reset after ``W_h``).
+    """GRU cell (Cho et al. 2014; gate order ``[r, z, n]``).
+
+    Parameters
+    ----------
+    reset : {'after', 'before'}, default='after'
+        Where the reset gate acts on the previous state.
 
     Notes
     -----
-    With ``u = h_{t-1} W_h``: ``r = σ(x_r + u_r)``, ``z = σ(x_z + u_z)``,
-    ``n = tanh(x_n + r ⊙ u_n)``, ``h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}``
-    (PyTorch's formulation, without its separate hidden bias).
+    ``reset='after'`` (PyTorch's formulation, without its separate hidden
+    bias), with ``u = h_{t-1} W_h``: ``r = σ(x_r + u_r)``, ``z = σ(x_z + u_z)``,
+    ``n = tanh(x_n + r ⊙ u_n)``, ``h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}``.
+
+    ``reset='before'`` is the GRU of "deep learning from zero" part 6 (seed 004)
+    and of Cho et al.'s paper: ``z = σ(W_z·[h_{t-1}, x_t])``,
+    ``r = σ(W_r·[h_{t-1}, x_t])``, ``h̃ = tanh(W·[r ⊙ h_{t-1}, x_t])``,
+    ``h_t = (1 − z) ⊙ h_{t-1} + z ⊙ h̃``: the reset gate scales the state before
+    the recurrent product, and ``z`` is the share of the new candidate (the
+    seed's convention; the ``'after'`` form gives ``z`` to the old state).
     """
 
     n_gates = 3
     state_size = 1
 
+    def __init__(self, reset="after"):
+        if reset not in ("after", "before"):
+            raise ValueError(f"reset must be 'after' or 'before'; got {reset!r}.")
+        self.reset = reset
+
     def forward(self, xp, state, W_h):
+        if self.reset == "before":
+            return self._forward_before(xp, state, W_h)
         (h_prev,) = state
         H = h_prev.shape[1]
         u = h_prev @ W_h
@@ -150,6 +189,8 @@ class GRUCell:
         return h, (h,), (rz, n, u[:, 2 * H:], h_prev)
 
     def backward(self, dh, dstate, cache, W_h):
+        if self.reset == "before":
+            return self._backward_before(dh, dstate, cache, W_h)
         rz, n, u_n, h_prev = cache
         H = n.shape[1]
         r, zg = rz[:, :H], rz[:, H:]
@@ -163,9 +204,57 @@ class GRUCell:
         dz_h[:, 2 * H:] *= r
         return dz_x, dz_h, (dh * zg + dz_h @ W_h.T,)
 
+    # the seed's form: two recurrent products, the second on r ⊙ h_{t-1}
+    def _forward_before(self, xp, state, W_h):
+        (h_prev,) = state
+        H = h_prev.shape[1]
+        rz = h_prev @ W_h[:, :2 * H]
+        rz += xp[:, :2 * H]
+        _sigmoid_inplace(rz)
+        r, zg = rz[:, :H], rz[:, H:]
+        rh = r * h_prev
+        n = rh @ W_h[:, 2 * H:]
+        n += xp[:, 2 * H:]
+        np.tanh(n, out=n)
+        h = h_prev + zg * (n - h_prev)  # (1 − z) h_{t-1} + z h̃
+        return h, (h,), (rz, n, rh, h_prev)
+
+    def _backward_before(self, dh, dstate, cache, W_h):
+        rz, n, rh, h_prev = cache
+        H = n.shape[1]
+        r, zg = rz[:, :H], rz[:, H:]
+        dh = dh + dstate[0]
+        dn = dh * zg * (1 - n * n)  # through tanh: the candidate's pre-activation
+        drh = dn @ W_h[:, 2 * H:].T  # gradient of r ⊙ h_{t-1}
+        dz_x = np.empty((n.shape[0], 3 * H), dtype=n.dtype)
+        np.multiply(drh * h_prev, r * (1 - r), out=dz_x[:, :H])
+        np.multiply(dh * (n - h_prev), zg * (1 - zg), out=dz_x[:, H:2 * H])
+        dz_x[:, 2 * H:] = dn
+        # dW_h = h_{t-1}ᵀ dz_h for the r, z blocks but (r ⊙ h_{t-1})ᵀ dn for the
+        # candidate's: scaling dn by r/1 is not it, so the layer asks the cell
+        dh_prev = dh * (1 - zg) + drh * r + dz_x[:, :2 * H] @ W_h[:, :2 * H].T
+        return dz_x, dz_x, (dh_prev,)
+
+    def recurrent_operands(self, caches, h_prevs):
+        """Left operands of ``dW_h`` per column block, stacked over time.
+
+        ``None`` when every block multiplies ``h_{t-1}`` (one GEMM); the
+        ``'before'`` form's candidate block multiplies ``r ⊙ h_{t-1}``.
+        """
+        if self.reset == "after":
+            return None
+        H = h_prevs[0].shape[1]
+        return [(np.stack(h_prevs), slice(0, 2 * H)),
+                (np.stack([cache[2] for cache in caches]), slice(2 * H, 3 * H))]
+
+
+def _gru_reset_before():
+    return GRUCell(reset="before")
+
 
 #: Cell names the estimators accept.
-CELLS = {"rnn": RNNCell, "lstm": LSTMCell, "gru": GRUCell}
+CELLS = {"rnn": RNNCell, "rnn_relu": ReLURNNCell, "lstm": LSTMCell, "gru": GRUCell,
+         "gru_reset_before": _gru_reset_before}
 
 
 class Recurrent(Layer):
@@ -190,6 +279,11 @@ class Recurrent(Layer):
     initial_state : tuple of ndarray or None
         State the next forward pass starts from (zeros when ``None``); the
         estimator sets it to carry state across truncated-BPTT windows.
+    mask : ndarray of shape (N, T) of bool or None
+        Valid steps of the next forward pass (``None``: all). At a masked step
+        the state is carried over unchanged and the output is zero, so padding
+        a sequence changes nothing: its final state is the one of its last
+        valid step, and no gradient flows through the padding.
     final_state : tuple of ndarray
         State after the last forward pass.
     grad_initial_state : tuple of ndarray
@@ -234,6 +328,7 @@ class Recurrent(Layer):
         self.initial_state = None
         self.final_state = None
         self.grad_initial_state = None
+        self.mask = None
 
     def zero_state(self, n, dtype):
         """A zero state for ``n`` sequences."""
@@ -241,12 +336,13 @@ class Recurrent(Layer):
                      for _ in range(self.cell.state_size))
 
     def forward(self, x, *, training):
-        out, self.final_state, cache = self._unroll(x, self.initial_state, training)
+        out, self.final_state, cache = self._unroll(x, self.initial_state, training,
+                                                    self.mask)
         if training:
             self._cache = cache
         return out
 
-    def unroll(self, x, state=None):
+    def unroll(self, x, state=None, mask=None):
         """Inference from ``state`` without touching the layer (thread-safe).
 
         Parameters
@@ -255,6 +351,8 @@ class Recurrent(Layer):
             Input sequences.
         state : tuple of ndarray or None, default=None
             State to start from (zeros when ``None``).
+        mask : ndarray of shape (N, T) of bool or None, default=None
+            Valid steps (see the ``mask`` attribute).
 
         Returns
         -------
@@ -263,10 +361,10 @@ class Recurrent(Layer):
         final_state : tuple of ndarray
             State after the last step, to pass to the next call.
         """
-        out, final_state, _ = self._unroll(x, state, training=False)
+        out, final_state, _ = self._unroll(x, state, training=False, mask=mask)
         return out, final_state
 
-    def _unroll(self, x, state, training):
+    def _unroll(self, x, state, training, mask=None):
         W_x, W_h, b = self.params["W_x"], self.params["W_h"], self.params["b"]
         ids = np.issubdtype(x.dtype, np.integer)
         N, T = x.shape[0], x.shape[1]
@@ -279,14 +377,20 @@ class Recurrent(Layer):
         for t in range(T):
             if training:
                 h_prevs.append(state[0])
-            h, state, cache = self.cell.forward(xp[:, t], state, W_h)
+            h, new_state, cache = self.cell.forward(xp[:, t], state, W_h)
+            if mask is not None:  # padding: carry the state, output zeros
+                valid = mask[:, t, None]
+                new_state = tuple(np.where(valid, s, s_old)
+                                  for s, s_old in zip(new_state, state))
+                h = np.where(valid, h, 0)
+            state = new_state
             out[:, t] = h
             if training:
                 caches.append(cache)
-        return out, state, ((x, ids, caches, h_prevs) if training else None)
+        return out, state, ((x, ids, caches, h_prevs, mask) if training else None)
 
     def backward(self, grad_output):
-        x, ids, caches, h_prevs = self._cache
+        x, ids, caches, h_prevs, mask = self._cache
         W_h = self.params["W_h"]
         N, T = x.shape[0], x.shape[1]
         GH = W_h.shape[1]
@@ -295,14 +399,30 @@ class Recurrent(Layer):
         dstate = tuple(np.zeros((N, self.hidden_size), dtype=grad_output.dtype)
                        for _ in range(self.cell.state_size))
         for t in reversed(range(T)):
-            dzx, dzh, dstate = self.cell.backward(grad_output[:, t], dstate,
-                                                  caches[t], W_h)
+            if mask is None:
+                dzx, dzh, dstate = self.cell.backward(grad_output[:, t], dstate,
+                                                      caches[t], W_h)
+            else:  # a padded step passes the state's gradient through untouched
+                valid = mask[:, t, None]
+                dzx, dzh, dprev = self.cell.backward(grad_output[:, t] * valid,
+                                                     dstate, caches[t], W_h)
+                dzx = dzx * valid
+                dzh = dzx if dzh is dzx else dzh * valid
+                dstate = tuple(np.where(valid, d, d_next)
+                               for d, d_next in zip(dprev, dstate))
             dz_x[:, t] = dzx
             dz_h[t] = dzh
         self.grad_initial_state = dstate
-        # dW_h = Σ_t h_{t-1}ᵀ dz_h[t]: one GEMM over (T·N) rows
-        np.matmul(np.stack(h_prevs).reshape(T * N, -1).T, dz_h.reshape(T * N, GH),
-                  out=self.grads["W_h"])
+        blocks = getattr(self.cell, "recurrent_operands", lambda *a: None)(
+            caches, h_prevs)
+        if blocks is None:
+            # dW_h = Σ_t h_{t-1}ᵀ dz_h[t]: one GEMM over (T·N) rows
+            np.matmul(np.stack(h_prevs).reshape(T * N, -1).T,
+                      dz_h.reshape(T * N, GH), out=self.grads["W_h"])
+        else:  # blocks with their own left operand (the seed's GRU)
+            for left, cols in blocks:
+                self.grads["W_h"][:, cols] = (left.reshape(T * N, -1).T
+                                              @ dz_h[:, :, cols].reshape(T * N, -1))
         dz2 = dz_x.reshape(N * T, GH)  # (N, T, G·H) -> (N·T, G·H)
         dz2.sum(axis=0, out=self.grads["b"])
         if ids:  # one-hot inputs: the projection was a row lookup of W_x
@@ -314,6 +434,7 @@ class Recurrent(Layer):
     def clear_cache(self):
         super().clear_cache()
         self.initial_state = self.final_state = self.grad_initial_state = None
+        self.mask = None
 
     def __repr__(self):
         return f"Recurrent({self.cell_name!r}, {self.input_size}, {self.hidden_size})"

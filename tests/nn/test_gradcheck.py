@@ -36,6 +36,11 @@ def _rng():
     return np.random.default_rng(0)
 
 
+def _masked(layer):
+    layer.mask = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 0, 0, 0, 0]], bool)
+    return layer
+
+
 # (id, layer factory, input factory); every class in nn.LAYERS must appear.
 LAYER_CASES = [
     ("dense", lambda: Dense(4, 3, rng=_rng()), lambda r: r.normal(size=(5, 4))),
@@ -80,13 +85,20 @@ LAYER_CASES = [
     *[
         (f"recurrent_{cell}", lambda cell=cell: Recurrent(cell, 3, 4, rng=_rng()),
          lambda r: r.normal(size=(2, 5, 3)))
-        for cell in ("rnn", "lstm", "gru")
+        for cell in sorted(nn.CELLS)
     ],
     *[
         (f"recurrent_{cell}_token_ids", lambda cell=cell: Recurrent(cell, 6, 4,
                                                                      rng=_rng()),
          lambda r: r.integers(0, 6, size=(2, 5)))
-        for cell in ("rnn", "lstm", "gru")
+        for cell in sorted(nn.CELLS)
+    ],
+    *[
+        # the second sequence is 3 steps long, padded to 5: no gradient may
+        # flow through its padding, and its final state stays that of step 3
+        (f"recurrent_{cell}_masked", lambda cell=cell: _masked(
+            Recurrent(cell, 3, 4, rng=_rng())), lambda r: r.normal(size=(3, 5, 3)))
+        for cell in sorted(nn.CELLS)
     ],
     ("embedding", lambda: Embedding(7, 3, rng=_rng()),
      lambda r: r.integers(0, 7, size=(2, 5))),
