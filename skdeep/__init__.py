@@ -6,6 +6,7 @@ from ._linear_unit import LinearUnitRegressor
 from ._mlp import MLPNet, MLPNetRegressor
 from ._perceptron import PerceptronClassifier
 from ._rbm import RBMTransformer
+from ._rnn import RNNClassifier, RNNRegressor
 from ._rnn_lm import RNNLanguageModel
 
 __version__ = "0.1.0"
@@ -19,6 +20,8 @@ __all__ = [
     "MLPNetRegressor",
     "PerceptronClassifier",
     "RBMTransformer",
+    "RNNClassifier",
+    "RNNRegressor",
     "RNNLanguageModel",
     "__version__",
 ]

@@ -467,11 +467,17 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         """Forward, loss, backward, penalty, clipping and update of one batch.
 
         Returns the batch's (weighted) mean loss. Logits of any rank
-        ``(N, ..., K)`` are scored as rows ``(N·…, K)`` against ``Yb`` (one row
-        each). With weights ``wb`` the penalty is divided by their sum, as in
+        ``(N, ..., K)`` are scored as rows ``(N·…, K)`` against ``Yb`` (per-step
+        targets ``(N, T, K)`` as rows too, each step with its sequence's
+        weight). With weights ``wb`` the penalty is divided by their sum, as in
         scikit-learn's MLP.
         """
         z = network.forward(Xb, training=True)
+        rows = z.size // z.shape[-1]
+        if Yb.shape[0] != rows:  # per-step targets
+            steps = rows // Yb.shape[0]
+            Yb = Yb.reshape(rows, -1)
+            wb = None if wb is None else np.repeat(wb, steps)
         value, grad = loss.loss(z.reshape(-1, z.shape[-1]), Yb, wb)  # (rows, K)
         if not np.isfinite(value):
             raise Diverged

@@ -25,6 +25,7 @@ from skdeep import (
     MLPNetRegressor,
     PerceptronClassifier,
     RBMTransformer,
+    RNNClassifier,
     RNNLanguageModel,
     _training,
 )
@@ -76,6 +77,10 @@ CASES = {
         lambda n: RNNLanguageModel(hidden_size=32, bptt=16, batch_size=8,
                                    max_iter=n, tol=None, random_state=0),
         TEXT, None, 20),
+    "RNNClassifier": (
+        lambda n: RNNClassifier(hidden_size=16, bidirectional=True, max_iter=n,
+                                tol=None, random_state=0),
+        X_DIGITS.reshape(-1, 8, 8), Y_DIGITS, 20),
 }
 
 

@@ -37,10 +37,11 @@ from .optimizers import (
     clip_grad_norm,
 )
 from .recurrent import CELLS, GRUCell, LSTMCell, Recurrent, ReLURNNCell, RNNCell
+from .sequence import SequenceEncoder
 
 #: Every layer class the engine exports; the gradient-check table must cover each.
 LAYERS = (Dense, Activation, Dropout, Sequential, Conv2D, MaxPool2D, AvgPool2D,
-          Flatten, Maxout, Embedding, Recurrent)
+          Flatten, Maxout, Embedding, Recurrent, SequenceEncoder)
 
 __all__ = [
     "ACTIVATIONS",
@@ -72,6 +73,7 @@ __all__ = [
     "Recurrent",
     "ReLURNNCell",
     "SGD",
+    "SequenceEncoder",
     "Sequential",
     "SigmoidBinaryCrossEntropy",
     "SoftmaxCrossEntropy",

@@ -429,6 +429,8 @@ class Recurrent(Layer):
             scatter_add_rows(self.grads["W_x"], x, dz2)
             return None
         np.matmul(x.reshape(N * T, -1).T, dz2, out=self.grads["W_x"])
+        if not getattr(self, "input_grad", True):  # nothing upstream needs it
+            return None
         return dz_x @ self.params["W_x"].T
 
     def clear_cache(self):

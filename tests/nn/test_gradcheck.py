@@ -16,6 +16,7 @@ from skdeep.nn import (
     MaxPool2D,
     Recurrent,
     Sequential,
+    SequenceEncoder,
 )
 from skdeep.nn.gradcheck import (
     check_layer_gradients,
@@ -99,6 +100,19 @@ LAYER_CASES = [
         (f"recurrent_{cell}_masked", lambda cell=cell: _masked(
             Recurrent(cell, 3, 4, rng=_rng())), lambda r: r.normal(size=(3, 5, 3)))
         for cell in sorted(nn.CELLS)
+    ],
+    *[
+        # 3 features and the mask channel: lengths 5, 3 and 1
+        (f"sequence_encoder_{name}", lambda kw=kw: SequenceEncoder(
+            "gru", 3, 4, rng=_rng(), dropout_rng=_rng(), **kw),
+         lambda r: np.concatenate([r.normal(size=(3, 5, 3)), np.array(
+             [[1] * 5, [1, 1, 1, 0, 0], [1, 0, 0, 0, 0]], float)[..., None]], -1))
+        for name, kw in [
+            ("last", {}),
+            ("bidirectional_2_layers_dropout", dict(bidirectional=True, num_layers=2,
+                                                    dropout=0.3)),
+            ("sequence_bidirectional", dict(bidirectional=True, output="sequence")),
+        ]
     ],
     ("embedding", lambda: Embedding(7, 3, rng=_rng()),
      lambda r: r.integers(0, 7, size=(2, 5))),
