@@ -4,7 +4,11 @@ import numbers
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+)
 
 from ._base import (
     BaseNetwork,
@@ -13,7 +17,7 @@ from ._base import (
     NetworkRegressorMixin,
 )
 from ._validation import check_bool, check_choice, check_number
-from .nn import CELLS, Dense, Sequential, SequenceEncoder
+from .nn import CELLS, Dense, SequenceEncoder, Sequential
 from .nn.losses import SquaredError
 
 __all__ = ["RNNClassifier", "RNNRegressor"]
