@@ -36,6 +36,8 @@ EXAMPLE_OPTIONS = {
     "perceptron_and_or": ["--fast"], "linear_unit_salary": ["--fast"],
     "dnnjs_logistic_and_mlp": ["--fast"], "keras_mlp_mnist": ["--fast"],
     "convnetjs_mnist": CONVNET, "lenet5_mnist": CONVNET, "mnist1d_cnn": CONVNET,
+    "mnist1d_gru": ["--fast", "--hidden-size", "--data"],
+    "sequence_forecast": ["--fast", "--cell", "--window"],
     "plot_feature_maps": CONVNET,
     "char_rnn_shakespeare": LANGUAGE_MODEL, "ptb_word_lm": LANGUAGE_MODEL,
     "dnnjs_rbm_dbn": ["--fast"], "rbm_digits_features": ["--fast"],
@@ -225,6 +227,27 @@ def test_mnist1d_cnn(tmp_path, capsys):
     mean = float(re.search(r"mean test accuracy over 2 seed\(s\): ([\d.]+)",
                            out).group(1))
     assert mean == pytest.approx(np.mean([float(r[1]) for r in rows]), abs=1e-4)
+
+
+def test_mnist1d_gru(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mnist1d.npz"
+    np.savez(path, x=rng.normal(size=(120, 40)), y=np.arange(120) % 10,
+             x_test=rng.normal(size=(30, 40)), y_test=np.arange(30) % 10)
+    status = load_example("mnist1d_gru").main(
+        ["--data", str(path), "--fast", "--seeds", "0", "--hidden-size", "4"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "bidirectional GRU of 4 units per direction" in out
+    assert "120 training / 30 test sequences of 40 steps" in out
+    assert re.search(r"mean test accuracy over 1 seed\(s\): [\d.]+", out)
+
+
+def test_sequence_forecast(capsys):
+    out = run_fast("sequence_forecast", capsys)
+    rows = dict(re.findall(r"^\s*(.+?): held-out RMSE ([\d.]+)$", out, re.MULTILINE))
+    assert set(rows) == {"RNNRegressor('lstm')", "ridge on the window",
+                         "seasonal naive (a day earlier)"}
 
 
 def test_mnist1d_cnn_budgets_and_synthetic_fallback(tmp_path, monkeypatch, capsys):
