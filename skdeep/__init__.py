@@ -6,6 +6,7 @@ from ._linear_unit import LinearUnitRegressor
 from ._mlp import MLPNet, MLPNetRegressor
 from ._perceptron import PerceptronClassifier
 from ._rbm import RBMTransformer
+from ._recursive import RecursiveNetClassifier
 from ._rnn import RNNClassifier, RNNRegressor
 from ._rnn_lm import RNNLanguageModel
 
@@ -20,6 +21,7 @@ __all__ = [
     "MLPNetRegressor",
     "PerceptronClassifier",
     "RBMTransformer",
+    "RecursiveNetClassifier",
     "RNNClassifier",
     "RNNRegressor",
     "RNNLanguageModel",

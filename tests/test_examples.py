@@ -38,6 +38,7 @@ EXAMPLE_OPTIONS = {
     "convnetjs_mnist": CONVNET, "lenet5_mnist": CONVNET, "mnist1d_cnn": CONVNET,
     "mnist1d_gru": ["--fast", "--hidden-size", "--data"],
     "sequence_forecast": ["--fast", "--cell", "--window"],
+    "sst_recursive": ["--fast", "--composition", "--data"],
     "plot_feature_maps": CONVNET,
     "char_rnn_shakespeare": LANGUAGE_MODEL, "ptb_word_lm": LANGUAGE_MODEL,
     "dnnjs_rbm_dbn": ["--fast"], "rbm_digits_features": ["--fast"],
@@ -248,6 +249,17 @@ def test_sequence_forecast(capsys):
     rows = dict(re.findall(r"^\s*(.+?): held-out RMSE ([\d.]+)$", out, re.MULTILINE))
     assert set(rows) == {"RNNRegressor('lstm')", "ridge on the window",
                          "seasonal naive (a day earlier)"}
+
+
+@pytest.mark.parametrize("composition", ["rnn", "rntn"])
+def test_sst_recursive(composition, tmp_path, monkeypatch, capsys):
+    ex = load_example("sst_recursive")
+    monkeypatch.setattr(ex, "DEFAULT_DATA", tmp_path / "missing")
+    assert ex.main(["--fast", "--composition", composition, "--dim", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "TINY embedded treebank" in out
+    assert re.search(r"test: fine-grained root [\d.]+, all nodes [\d.]+, binary "
+                     r"root [\d.]+", out)
 
 
 def test_mnist1d_cnn_budgets_and_synthetic_fallback(tmp_path, monkeypatch, capsys):

@@ -38,10 +38,11 @@ from .optimizers import (
 )
 from .recurrent import CELLS, GRUCell, LSTMCell, Recurrent, ReLURNNCell, RNNCell
 from .sequence import SequenceEncoder
+from .tree import TreeComposition
 
 #: Every layer class the engine exports; the gradient-check table must cover each.
 LAYERS = (Dense, Activation, Dropout, Sequential, Conv2D, MaxPool2D, AvgPool2D,
-          Flatten, Maxout, Embedding, Recurrent, SequenceEncoder)
+          Flatten, Maxout, Embedding, Recurrent, SequenceEncoder, TreeComposition)
 
 __all__ = [
     "ACTIVATIONS",
@@ -79,6 +80,7 @@ __all__ = [
     "SoftmaxCrossEntropy",
     "SparseSoftmaxCrossEntropy",
     "SquaredError",
+    "TreeComposition",
     "check_parameter_memory",
     "clip_grad_norm",
     "functional",

@@ -17,6 +17,7 @@ from skdeep.nn import (
     Recurrent,
     Sequential,
     SequenceEncoder,
+    TreeComposition,
 )
 from skdeep.nn.gradcheck import (
     check_layer_gradients,
@@ -35,6 +36,12 @@ from skdeep.nn.losses import (
 
 def _rng():
     return np.random.default_rng(0)
+
+
+# word, left, right, height: leaves first, parents after their children
+TREES = np.array([[0, -1, -1, 0], [1, -1, -1, 0], [2, -1, -1, 0], [-1, 0, 1, 1],
+                  [-1, 3, 2, 2], [3, -1, -1, 0], [1, -1, -1, 0], [4, -1, -1, 0],
+                  [-1, 6, 7, 1], [-1, 5, 8, 2]])
 
 
 def _masked(layer):
@@ -113,6 +120,13 @@ LAYER_CASES = [
                                                     dropout=0.3)),
             ("sequence_bidirectional", dict(bidirectional=True, output="sequence")),
         ]
+    ],
+    *[
+        # two trees in one table: ((w0 w1) w2) and (w3 (w1 w4)); the gradient
+        # reaches the word vectors (E), W, b and the tensor V
+        (f"tree_composition_{kind}", lambda kind=kind: TreeComposition(
+            5, 3, kind, rng=_rng()), lambda r: TREES)
+        for kind in ("rnn", "rntn")
     ],
     ("embedding", lambda: Embedding(7, 3, rng=_rng()),
      lambda r: r.integers(0, 7, size=(2, 5))),

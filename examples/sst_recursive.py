@@ -1,0 +1,126 @@
+"""Sentiment over parse trees: a recursive network on the Stanford Sentiment
+Treebank (seed 004 part 7; Socher et al. 2013).
+
+Every node of every training tree is labelled 0 (very negative) .. 4 (very
+positive); ``RecursiveNetClassifier`` composes the word vectors up each tree
+with one shared ``p = tanh(W [c1; c2] + b)`` (``--composition rnn``) or the
+tensor network (``rntn``), reads every node with a softmax, and trains from
+scratch (no pre-trained word vectors). The script reports, on the test trees:
+fine-grained root accuracy, all-node accuracy, and binary root accuracy (the
+non-neutral sentences; positive when P(3) + P(4) > P(0) + P(1)).
+
+Published (Socher et al. 2013, table 1): RNN 43.2% fine root, 79.0% all
+nodes, 82.4% binary root; RNTN 45.7%, 80.7%, 85.4%.
+
+Measured here (2 CPU threads, float32, seed 0, quiet machine): ``rnn``,
+dim 30, alpha 1e-3, 30 epochs: 43.1% fine root, 80.4% all nodes, 80.7% binary
+root, 43 s of fitting; ``rntn``, dim 25, alpha 1e-4, 15 epochs: 43.3% fine
+root, 79.5% all nodes, 84.1% binary root (collapsing the predicted class), 53 s.
+
+Data: ``--data DIR`` holds ``train.txt``, ``dev.txt``, ``test.txt`` (one PTB tree
+a line); by default ``shared/data/sst`` next to the repository, and otherwise
+a tiny embedded treebank (said so; its numbers mean nothing).
+
+Run ``python examples/sst_recursive.py`` or
+``python examples/sst_recursive.py --composition rntn --dim 25 --epochs 15``.
+"""
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from skdeep import RecursiveNetClassifier
+from skdeep._trees import as_tree, tree_labels
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "sst"
+TINY = ["(3 (3 good) (2 film))", "(1 (1 bad) (2 film))", "(4 (3 (2 very) (3 good)) "
+        "(2 film))", "(0 (1 (2 very) (1 bad)) (2 film))", "(2 (2 a) (2 film))"]
+
+
+def load(directory):
+    """``train, dev, test`` tree lists (PTB strings) and where they came from."""
+    directory = Path(directory) if directory is not None else DEFAULT_DATA
+    if (directory / "train.txt").is_file():
+        parts = [[line.strip() for line in open(directory / f"{name}.txt",
+                                               encoding="utf-8") if line.strip()]
+                 for name in ("train", "dev", "test")]
+        return (*parts, str(directory))
+    return TINY * 4, TINY, TINY, f"TINY embedded treebank ({directory} not found)"
+
+
+def evaluate(clf, trees):
+    """Fine root, all-node and binary root accuracy on labelled trees."""
+    parsed = [as_tree(t) for t in trees]
+    roots = np.array([t[0] for t in parsed])
+    fine = float(np.mean(clf.predict(trees) == roots))
+    nodes = np.concatenate(clf.predict_nodes(trees))
+    all_nodes = float(np.mean(nodes == np.array(tree_labels(parsed))))
+    proba = clf.predict_proba(trees)
+    classes = list(clf.classes_)
+    positive = proba[:, [classes.index(c) for c in classes if c > 2]].sum(axis=1)
+    negative = proba[:, [classes.index(c) for c in classes if c < 2]].sum(axis=1)
+    keep = roots != 2
+    binary = float(np.mean((positive > negative)[keep] == (roots > 2)[keep]))
+    return fine, all_nodes, binary
+
+
+def main(argv=None):
+    """Train on the training trees, report dev and test accuracies.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Command-line arguments (``sys.argv[1:]`` when None).
+
+    Returns
+    -------
+    status : int
+        0 on success.
+    """
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--data", metavar="DIR", default=None,
+                        help=f"SST directory (default: {DEFAULT_DATA})")
+    parser.add_argument("--composition", choices=("rnn", "rntn"), default="rnn")
+    parser.add_argument("--dim", type=int, default=30, help="vector size")
+    parser.add_argument("--alpha", type=float, default=1e-3, help="L2 penalty")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fast", action="store_true",
+                        help="tiny budget for tests: 2 epochs on 200 trees")
+    args = parser.parse_args(argv)
+    if args.data is not None and not (Path(args.data) / "train.txt").is_file():
+        parser.error(f"--data {args.data}: no train.txt there")
+    begin = time.perf_counter()
+    train, dev, test, source = load(args.data)
+    epochs = args.epochs
+    if args.fast:
+        train, dev, test, epochs = train[:200], dev[:50], test[:50], 2
+    print(f"data: {source}: {len(train)} / {len(dev)} / {len(test)} trees")
+    clf = RecursiveNetClassifier(args.composition, dim=args.dim, alpha=args.alpha,
+                                 max_iter=epochs, tol=None, random_state=args.seed)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed budget
+        clf.fit(train)
+    print(f"{args.composition}, dim {args.dim}, alpha {args.alpha:g}, {epochs} "
+          f"epochs: fit {time.perf_counter() - start:.1f} s, "
+          f"{len(clf.vocabulary_)} words")
+    for name, trees in (("dev", dev), ("test", test)):
+        fine, all_nodes, binary = evaluate(clf, trees)
+        print(f"{name:>4}: fine-grained root {fine:.4f}, all nodes {all_nodes:.4f}, "
+              f"binary root {binary:.4f}")
+    print("published (Socher et al. 2013, test): RNN 0.432 / 0.790 / 0.824, "
+          "RNTN 0.457 / 0.807 / 0.854")
+    print(f"total: {(time.perf_counter() - begin) / 60:.2f} minutes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
