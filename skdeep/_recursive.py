@@ -78,7 +78,8 @@ random_state, verbose, warm_start
     --------
     >>> from skdeep import RecursiveNetClassifier
     >>> trees = ["(1 (1 good) (1 film))", "(0 (0 bad) (1 film))",
-    ...          "(1 (1 (1 very) (1 good)) (1 film))", "(0 (0 (1 very) (0 bad)) (1 film))"]
+    ...          "(1 (1 (1 very) (1 good)) (1 film))",
+    ...          "(0 (0 (1 very) (0 bad)) (1 film))"]
     >>> clf = RecursiveNetClassifier(dim=8, max_iter=40, learning_rate_init=0.1,
     ...                              random_state=0).fit(trees)
     >>> clf.predict(["(1 (1 good) (1 film))", "(0 (0 bad) (1 film))"]).tolist()
