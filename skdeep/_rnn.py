@@ -226,9 +226,6 @@ class RNNClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransformMixi
     def _build_loss(self):
         return self._classification_loss()
 
-    def _validate_targets(self, y, X):
-        return np.asarray(y)
-
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over ``(X, y)`` (``classes`` needed on the first call).
 
