@@ -93,12 +93,14 @@ class TreeComposition(Layer):
             c = np.concatenate([h[left[rows]], h[right[rows]]], axis=1)  # (k, 2d)
             z = c @ W
             z += b
+            cv = None
             if self.composition == "rntn":
-                # [c]ᵀ V[k] [c] for every unit k: (k, 2d) x (2d, 2d·d)
+                # [c]ᵀ V[k] [c] for every unit k: (k, 2d) x (2d, 2d·d), kept
+                # for backward, which needs the same product
                 cv = (c @ self.params["W_tensor"]).reshape(len(rows), 2 * d, d)
                 z += np.einsum("ni,nid->nd", c, cv)
             h[rows] = np.tanh(z)
-            levels.append((rows, c))
+            levels.append((rows, c, cv))
         if training:
             self._cache = (word, left, right, leaves, h, levels)
         return h
@@ -111,7 +113,7 @@ class TreeComposition(Layer):
         for name in ("W", "b") + (("W_tensor",) if self.composition == "rntn"
                                   else ()):
             self.grads[name][...] = 0
-        for rows, c in reversed(levels):
+        for rows, c, cv in reversed(levels):
             dz = delta[rows] * (1 - h[rows] ** 2)  # through tanh
             self.grads["W"] += c.T @ dz
             self.grads["b"] += dz.sum(axis=0)
@@ -123,7 +125,7 @@ class TreeComposition(Layer):
                 self.grads["W_tensor"] += c.T @ outer  # Σ_n c_i c_j dz_k
                 # ∂(cᵀ V[·,·,k] c)/∂c_m = Σ_j V[m, j, k] c_j + Σ_i c_i V[i, m, k]
                 dc += outer @ V.T
-                dc += np.einsum("nmk,nk->nm", (c @ V).reshape(n, 2 * d, d), dz)
+                dc += np.einsum("nmk,nk->nm", cv, dz)  # cv = (c @ V), forward's
             # each child has one parent: no repeated rows within a level
             delta[left[rows]] += dc[:, :d]
             delta[right[rows]] += dc[:, d:]
