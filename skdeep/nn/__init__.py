@@ -14,8 +14,8 @@ from .base import (
     parameter_budget,
 )
 from .conv import AvgPool2D, Conv2D, Flatten, Maxout, MaxPool2D
-from .dense import Dense
-from .dropout import Dropout
+from .dense import Dense, TiedDense
+from .dropout import Dropout, InputNoise
 from .embedding import Embedding
 from .losses import (
     LOSSES,
@@ -42,7 +42,8 @@ from .tree import TreeComposition
 
 #: Every layer class the engine exports; the gradient-check table must cover each.
 LAYERS = (Dense, Activation, Dropout, Sequential, Conv2D, MaxPool2D, AvgPool2D,
-          Flatten, Maxout, Embedding, Recurrent, SequenceEncoder, TreeComposition)
+          Flatten, Maxout, Embedding, Recurrent, SequenceEncoder, TreeComposition,
+          TiedDense, InputNoise)
 
 __all__ = [
     "ACTIVATIONS",
@@ -62,6 +63,7 @@ __all__ = [
     "GRUCell",
     "LSTMCell",
     "Flatten",
+    "InputNoise",
     "Layer",
     "Loss",
     "NetworkTooLargeError",
@@ -80,6 +82,7 @@ __all__ = [
     "SoftmaxCrossEntropy",
     "SparseSoftmaxCrossEntropy",
     "SquaredError",
+    "TiedDense",
     "TreeComposition",
     "check_parameter_memory",
     "clip_grad_norm",

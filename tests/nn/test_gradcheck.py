@@ -12,11 +12,13 @@ from skdeep.nn import (
     Dropout,
     Embedding,
     Flatten,
+    InputNoise,
     Maxout,
     MaxPool2D,
     Recurrent,
     Sequential,
     SequenceEncoder,
+    TiedDense,
     TreeComposition,
 )
 from skdeep.nn.gradcheck import (
@@ -137,7 +139,22 @@ LAYER_CASES = [
     ("sequential", lambda: Sequential([
         Dense(5, 7, rng=_rng()), Activation("tanh"), Dropout(0.3, rng=_rng()),
         Dense(7, 3, rng=_rng())]), lambda r: r.normal(size=(4, 5))),
+    # the tied decoder's share of dW and the encoder's add up in one array
+    ("tied_dense_autoencoder", lambda: _tied_autoencoder(), lambda r: r.normal(
+        size=(4, 5))),
+    *[
+        (f"input_noise_{kind}", lambda kind=kind, level=level: Sequential([
+            InputNoise(level, kind, rng=_rng()), Dense(5, 3, rng=_rng())]),
+         lambda r: r.normal(size=(6, 5)))
+        for kind, level in (("mask", 0.4), ("gaussian", 0.5))
+    ],
 ]
+
+
+def _tied_autoencoder():
+    encoder = Dense(5, 3, rng=_rng())
+    return Sequential([encoder, Activation("tanh"), TiedDense(encoder),
+                       Activation("logistic")])
 
 
 @pytest.mark.parametrize("name,make_layer,make_input", LAYER_CASES,
@@ -193,8 +210,16 @@ def test_integer_weights_equal_repeated_rows(name, loss, make_y):
     np.testing.assert_allclose(grad, summed, rtol=1e-12, atol=1e-15)
 
 
+def _layer_types(layer):
+    """The types of ``layer`` and of every layer inside it."""
+    inner = getattr(layer, "layers", [])
+    return {type(layer)}.union(*(_layer_types(sub) for sub in inner))
+
+
 def test_every_exported_layer_has_a_gradient_case():
-    covered = {type(make()) for _, make, _ in LAYER_CASES}
+    # a layer checked inside a Sequential (a tied decoder needs its encoder,
+    # input noise the layer after it) counts as covered
+    covered = set().union(*(_layer_types(make()) for _, make, _ in LAYER_CASES))
     missing = [cls.__name__ for cls in nn.LAYERS if cls not in covered]
     assert not missing, f"layers without a gradient check: {missing}"
 
