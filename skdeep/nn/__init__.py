@@ -6,6 +6,7 @@ users may build their own networks from them too.
 
 from . import functional, gradcheck, init
 from .activations import ACTIVATIONS, Activation
+from .augment import Augment2D
 from .base import (
     Layer,
     NetworkTooLargeError,
@@ -43,7 +44,7 @@ from .tree import TreeComposition
 #: Every layer class the engine exports; the gradient-check table must cover each.
 LAYERS = (Dense, Activation, Dropout, Sequential, Conv2D, MaxPool2D, AvgPool2D,
           Flatten, Maxout, Embedding, Recurrent, SequenceEncoder, TreeComposition,
-          TiedDense, InputNoise)
+          TiedDense, InputNoise, Augment2D)
 
 __all__ = [
     "ACTIVATIONS",
@@ -54,6 +55,7 @@ __all__ = [
     "Adadelta",
     "Adagrad",
     "Adam",
+    "Augment2D",
     "AvgPool2D",
     "Conv2D",
     "CELLS",

@@ -6,6 +6,7 @@ import pytest
 from skdeep import nn
 from skdeep.nn import (
     Activation,
+    Augment2D,
     AvgPool2D,
     Conv2D,
     Dense,
@@ -86,6 +87,9 @@ LAYER_CASES = [
             ("1x3_per_axis", dict(pool_size=(1, 3), stride=(1, 2))),
         ]
     ],
+    # shifts, flips and zooms: a gather, its adjoint a scatter-add
+    ("augment2d", lambda: Augment2D(1, True, 0.3, rng=_rng()),
+     lambda r: r.normal(size=(3, 2, 6, 5))),
     ("flatten", lambda: Flatten(), lambda r: r.normal(size=(2, 3, 4, 5))),
     ("maxout_dense", lambda: Maxout(2), lambda r: r.normal(size=(3, 8))),
     ("maxout_conv", lambda: Maxout(3), lambda r: r.normal(size=(2, 6, 3, 3))),
