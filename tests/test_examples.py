@@ -43,6 +43,7 @@ EXAMPLE_OPTIONS = {
     "char_rnn_shakespeare": LANGUAGE_MODEL, "ptb_word_lm": LANGUAGE_MODEL,
     "dnnjs_rbm_dbn": ["--fast"], "rbm_digits_features": ["--fast"],
     "dbn_mnist": ["--fast"],
+    "mnist_autoencoder": ["--fast", "--mnist", "--plot", "--code"],
 }
 
 
@@ -542,3 +543,14 @@ def test_dbn_mnist_reads_idx_files(tmp_path, capsys):
     assert "fine-tuning: adam (lr 0.001), batch 20, dropout 0.2, 2 epochs" in out
     assert "pre-training: 0.00 minutes (0 RBMs)" in out
     parse_test_error(out)
+
+
+def test_mnist_autoencoder(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    plot = tmp_path / "codes.png"
+    status = load_example("mnist_autoencoder").main(["--fast", "--plot", str(plot)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "ConvNetJS demo (50-50-2" in out and "PCA(10)" in out
+    assert re.search(r"test MSE 0\.\d+", out)
+    assert plot.stat().st_size > 1000
