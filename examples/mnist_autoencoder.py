@@ -126,7 +126,7 @@ def main(argv=None):
           f"{seconds:.1f} s: test MSE {ae_mse:.4f}; PCA({code}) {pca_mse:.4f} "
           f"({'better' if ae_mse < pca_mse else 'worse'} than PCA by "
           f"{abs(1 - ae_mse / pca_mse):.0%})")
-    print(f"total: {(time.perf_counter() - begin) / 60:.2f} minutes")
+    print(f"total: {(time.perf_counter() - begin) / 60:.2f} minutes", flush=True)
     return 0
 
 

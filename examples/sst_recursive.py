@@ -93,6 +93,9 @@ def main(argv=None):
     parser.add_argument("--dim", type=int, default=50, help="vector size")
     parser.add_argument("--alpha", type=float, default=1e-3, help="L2 penalty")
     parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--average", type=int, default=3,
+                        help="predict with the mean of the weights of epochs N.. "
+                             "(0: the last epoch's weights)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--fast", action="store_true",
                         help="tiny budget for tests: 2 epochs on 200 trees")
@@ -105,14 +108,18 @@ def main(argv=None):
     if args.fast:
         train, dev, test, epochs = train[:200], dev[:50], test[:50], 2
     print(f"data: {source}: {len(train)} / {len(dev)} / {len(test)} trees")
+    average = min(args.average, epochs) or False
     clf = RecursiveNetClassifier(args.composition, dim=args.dim, alpha=args.alpha,
-                                 max_iter=epochs, tol=None, random_state=args.seed)
+                                 max_iter=epochs, average=average, tol=None,
+                                 random_state=args.seed)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed budget
         clf.fit(train)
+    averaged = (f", weights averaged over epochs {average}-{epochs}" if average
+                else "")
     print(f"{args.composition}, dim {args.dim}, alpha {args.alpha:g}, {epochs} "
-          f"epochs: fit {time.perf_counter() - start:.1f} s, "
+          f"epochs{averaged}: fit {time.perf_counter() - start:.1f} s, "
           f"{len(clf.vocabulary_)} words")
     for name, trees in (("dev", dev), ("test", test)):
         fine, all_nodes, binary = evaluate(clf, trees)

@@ -35,10 +35,10 @@ CONVNET, LANGUAGE_MODEL = ["--fast", "--verbose"], ["--fast", "--epochs"]
 EXAMPLE_OPTIONS = {
     "perceptron_and_or": ["--fast"], "linear_unit_salary": ["--fast"],
     "dnnjs_logistic_and_mlp": ["--fast"], "keras_mlp_mnist": ["--fast"],
-    "convnetjs_mnist": CONVNET, "lenet5_mnist": CONVNET, "mnist1d_cnn": CONVNET,
+    "convnetjs_mnist": CONVNET, "lenet5_mnist": CONVNET + ["--shift", "--compare"], "mnist1d_cnn": CONVNET,
     "mnist1d_gru": ["--fast", "--hidden-size", "--data"],
     "sequence_forecast": ["--fast", "--cell", "--window"],
-    "sst_recursive": ["--fast", "--composition", "--data"],
+    "sst_recursive": ["--fast", "--composition", "--data", "--average"],
     "plot_feature_maps": CONVNET,
     "char_rnn_shakespeare": LANGUAGE_MODEL, "ptb_word_lm": LANGUAGE_MODEL,
     "dnnjs_rbm_dbn": ["--fast"], "rbm_digits_features": ["--fast"],
@@ -195,6 +195,17 @@ def test_lenet5_mnist(capsys):
     assert "trainer: adam (lr 0.001, batch 32, l2_decay 0.001)" in out
     assert "epochs: 2," in out
     parse_test_error(out)
+
+
+def test_lenet5_mnist_compares_with_and_without_augmentation(capsys):
+    status = load_example("lenet5_mnist").main(["--fast", "--shift", "1",
+                                                "--compare"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "augment: None" in out and "augment: {'shift': 1, 'scale': 0.0}" in out
+    errors = re.search(r"same budget: ([\d.]+)% without augmentation, ([\d.]+)% "
+                       r"with", out)
+    assert errors and all(0 <= float(e) <= 100 for e in errors.groups())
 
 
 def test_lenet5_mnist_reads_idx_files(tmp_path, capsys):
