@@ -96,9 +96,9 @@ def test_gridworld_moves_walls_goal_and_truncation():
 
 # ------------------------------------------------------------------ the agent
 def small_agent(**params):
-    defaults = dict(hidden_layer_sizes=(8,), batch_size=4, start_learn_threshold=4,
-                    learning_steps_burnin=5, learning_steps_total=50,
-                    target_update=10, random_state=0)
+    defaults = {"hidden_layer_sizes": (8,), "batch_size": 4,
+                "start_learn_threshold": 4, "learning_steps_burnin": 5,
+                "learning_steps_total": 50, "target_update": 10, "random_state": 0}
     return DeepQLearner(**{"n_states": 4, "n_actions": 2, **defaults, **params})
 
 
@@ -297,16 +297,16 @@ def test_temporal_window_feeds_past_states_and_actions():
 
 
 @pytest.mark.parametrize("params,match", [
-    (dict(n_actions=0), "'n_actions' parameter"),
-    (dict(gamma=1.5), "'gamma' parameter"),
-    (dict(solver="rmsprop"), "'solver' parameter"),
-    (dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes"),
-    (dict(learning_steps_total=5), "'learning_steps_total' parameter"),
-    (dict(target_update=0), "'target_update' parameter"),
-    (dict(loss="hinge"), "'loss' parameter"),
-    (dict(dtype="int32"), "'dtype' parameter"),
-    (dict(double_q=1), "'double_q' parameter"),
-    (dict(batch_size=2.5), "'batch_size' parameter"),
+    ({"n_actions": 0}, "'n_actions' parameter"),
+    ({"gamma": 1.5}, "'gamma' parameter"),
+    ({"solver": "rmsprop"}, "'solver' parameter"),
+    ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
+    ({"learning_steps_total": 5}, "'learning_steps_total' parameter"),
+    ({"target_update": 0}, "'target_update' parameter"),
+    ({"loss": "hinge"}, "'loss' parameter"),
+    ({"dtype": "int32"}, "'dtype' parameter"),
+    ({"double_q": 1}, "'double_q' parameter"),
+    ({"batch_size": 2.5}, "'batch_size' parameter"),
 ])
 def test_bad_parameters_are_named(params, match):
     agent = small_agent(**params)
