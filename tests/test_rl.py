@@ -201,6 +201,14 @@ def test_soft_target_update_and_no_target_network():
     plain = small_agent(target_update=None)
     play(plain, 30)
     assert plain.target_network_ is None and plain.n_updates_ > 0
+    plain.set_params(target_update=3)  # a target network from now on
+    for t, p in zip(plain.target_network_.param_arrays(),
+                    plain.q_network_.param_arrays()):
+        np.testing.assert_array_equal(t, p)
+    play(plain, 3)
+    agent.set_params(target_update=None)
+    assert agent.target_network_ is None
+    play(agent, 3)
 
 
 def test_the_gradient_step_is_the_engines_semi_gradient():

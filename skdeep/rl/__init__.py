@@ -11,7 +11,7 @@ for an estimator.
 Gymnasium's ``reset``/``step`` interface; :func:`run_episode` plays one episode.
 """
 
-from ._deepq import DeepQLearner, run_episode
-from .envs import CartPole, GridWorld
+from ._deepq import DeepQLearner
+from .envs import CartPole, GridWorld, run_episode
 
 __all__ = ["CartPole", "DeepQLearner", "GridWorld", "run_episode"]

@@ -20,14 +20,7 @@ from ..nn.activations import ACTIVATIONS
 from ..nn.losses import Huber, SquaredError
 from ..nn.optimizers import OPTIMIZERS, clip_grad_norm
 
-__all__ = ["DeepQLearner", "run_episode"]
-
-#: Parameters the networks and the replay memory are built from: a started
-#: agent cannot change them (its weights and memory would no longer match).
-_BUILT_FROM = ("n_states", "n_actions", "hidden_layer_sizes", "activation",
-               "solver", "experience_size", "temporal_window", "dtype",
-               "random_state")
-
+__all__ = ["DeepQLearner"]
 
 class DeepQLearner(BaseEstimator):
     """Deep Q-learning agent with experience replay (ConvNetJS's ``Brain``).
@@ -92,7 +85,7 @@ class DeepQLearner(BaseEstimator):
         ``target_update=1`` is a soft update).
     double_q : bool, default=True
         Double DQN: the Q-network picks the next action, the target network
-        values it.
+        values it (without a target network: plain Q-learning).
     loss : {'huber', 'squared_error'}, default='huber'
         Loss of the temporal-difference error.
     max_grad_norm : float or None, default=10.0
@@ -291,11 +284,8 @@ class DeepQLearner(BaseEstimator):
             if i < len(sizes) - 2:
                 layers.append(Activation(self.activation))
         q_network = Sequential(layers)
-        # the target network starts as a copy of the Q-network (ConvNetJS has
-        # none: target_update=None bootstraps from the Q-network itself)
-        target = None if self.target_update is None else copy.deepcopy(q_network)
         size = built["experience_size"]
-        self.q_network_, self.target_network_ = q_network, target
+        self.q_network_, self.target_network_ = q_network, None
         self.experience_ = {
             "state": np.zeros((size, n_in), dtype=dtype),
             "action": np.zeros(size, dtype=np.intp),
@@ -334,6 +324,12 @@ class DeepQLearner(BaseEstimator):
             if self.solver == "adadelta":  # sets its own step sizes
                 self.optimizer_.learning_rate_init = self.optimizer_.learning_rate_ = 1.0
         self.loss_function_ = Huber() if self.loss == "huber" else SquaredError()
+        # the target network starts as a copy of the Q-network; ConvNetJS has
+        # none (target_update=None bootstraps from the Q-network itself)
+        if self.target_update is None:
+            self.target_network_ = None
+        elif self.target_network_ is None:
+            self.target_network_ = copy.deepcopy(self.q_network_)
 
     def _ready(self):
         if not hasattr(self, "_built_with"):
@@ -543,7 +539,7 @@ class DeepQLearner(BaseEstimator):
         rows = self.replay_rng_.integers(n_stored, size=self.batch_size)
         state, next_state = memory["state"][rows], memory["next_state"][rows]
         action = memory["action"][rows]
-        target_net = self.target_network_ or net
+        target_net = net if self.target_network_ is None else self.target_network_
         next_q = target_net.forward(next_state, training=False)  # (batch, n_actions)
         batch = np.arange(len(rows))
         if self.double_q and target_net is not net:
@@ -574,49 +570,3 @@ class DeepQLearner(BaseEstimator):
         self.optimizer_.step(net.param_arrays(), grads)
         self.n_updates_ += 1
         self.loss_ = loss
-
-
-def run_episode(env, agent, *, explore=True, seed=None):
-    """Play one episode of ``env`` with ``agent``; return its return and length.
-
-    Parameters
-    ----------
-    env : environment
-        With Gymnasium's ``reset``/``step`` (:class:`~skdeep.rl.CartPole`,
-        :class:`~skdeep.rl.GridWorld`, or a ``gymnasium`` environment).
-    agent : DeepQLearner
-        The agent.
-    explore : bool, default=True
-        Explore and learn (``act(state)`` + ``learn``); ``False`` plays the
-        test-time policy (``act(state, explore=False)``), which learns nothing
-        and changes nothing but the agent's exploration stream.
-    seed : int or None, default=None
-        Passed to ``env.reset``.
-
-    Returns
-    -------
-    total_reward : float
-        Sum of the episode's rewards.
-    n_steps : int
-        Its length.
-
-    Examples
-    --------
-    >>> from skdeep.rl import DeepQLearner, GridWorld, run_episode
-    >>> env = GridWorld(shape=(2, 2), max_episode_steps=5)
-    >>> agent = DeepQLearner(4, 4, hidden_layer_sizes=(4,), random_state=0)
-    >>> total, n_steps = run_episode(env, agent, seed=0)
-    >>> n_steps <= 5
-    True
-    """
-    state, _ = env.reset(seed=seed)
-    total, n_steps = 0.0, 0
-    while True:
-        action = agent.act(state, explore=explore)
-        state, reward, terminated, truncated, _ = env.step(action)
-        total += reward
-        n_steps += 1
-        # after a test-time act, learn only ends the episode (the window)
-        agent.learn(reward, done=terminated, truncated=truncated)
-        if terminated or truncated:
-            return total, n_steps

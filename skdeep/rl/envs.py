@@ -13,13 +13,14 @@ loop written for them also runs on Gymnasium's environments:
 
 Gymnasium's ``observation_space`` / ``action_space`` objects are replaced by
 two integers, ``n_states`` (length of the state vector) and ``n_actions``.
+:func:`run_episode` plays one episode of any such environment with an agent.
 """
 
 import math
 
 import numpy as np
 
-__all__ = ["CartPole", "GridWorld"]
+__all__ = ["CartPole", "GridWorld", "run_episode"]
 
 
 class _Env:
@@ -334,3 +335,49 @@ class GridWorld(_Env):
         return (f"GridWorld(shape={self.shape}, start={self.start}, goal={self.goal}, "
                 f"walls={sorted(self.walls)}, "
                 f"max_episode_steps={self.max_episode_steps})")
+
+
+def run_episode(env, agent, *, explore=True, seed=None):
+    """Play one episode of ``env`` with ``agent``; return its return and length.
+
+    Parameters
+    ----------
+    env : environment
+        With Gymnasium's ``reset``/``step`` (:class:`~skdeep.rl.CartPole`,
+        :class:`~skdeep.rl.GridWorld`, or a ``gymnasium`` environment).
+    agent : DeepQLearner
+        The agent.
+    explore : bool, default=True
+        Explore and learn (``act(state)`` + ``learn``); ``False`` plays the
+        test-time policy (``act(state, explore=False)``), which learns nothing
+        and changes nothing but the agent's exploration stream.
+    seed : int or None, default=None
+        Passed to ``env.reset``.
+
+    Returns
+    -------
+    total_reward : float
+        Sum of the episode's rewards.
+    n_steps : int
+        Its length.
+
+    Examples
+    --------
+    >>> from skdeep.rl import DeepQLearner, GridWorld, run_episode
+    >>> env = GridWorld(shape=(2, 2), max_episode_steps=5)
+    >>> agent = DeepQLearner(4, 4, hidden_layer_sizes=(4,), random_state=0)
+    >>> total, n_steps = run_episode(env, agent, seed=0)
+    >>> n_steps <= 5
+    True
+    """
+    state, _ = env.reset(seed=seed)
+    total, n_steps = 0.0, 0
+    while True:
+        action = agent.act(state, explore=explore)
+        state, reward, terminated, truncated, _ = env.step(action)
+        total += reward
+        n_steps += 1
+        # after a test-time act, learn only ends the episode (the window)
+        agent.learn(reward, done=terminated, truncated=truncated)
+        if terminated or truncated:
+            return total, n_steps
