@@ -313,6 +313,7 @@ def test_temporal_window_feeds_past_states_and_actions():
     ({"target_update": 0}, "'target_update' parameter"),
     ({"loss": "hinge"}, "'loss' parameter"),
     ({"dtype": "int32"}, "'dtype' parameter"),
+    ({"dtype": None}, "'dtype' parameter"),
     ({"double_q": 1}, "'double_q' parameter"),
     ({"batch_size": 2.5}, "'batch_size' parameter"),
 ])

@@ -223,7 +223,11 @@ class DeepQLearner(BaseEstimator):
         check_number("max_grad_norm", self.max_grad_norm, low=0, low_inclusive=False,
                      allow_none=True)
         check_bool("double_q", self.double_q)
-        if str(self.dtype) not in ("float32", "float64"):
+        try:  # np.dtype(None) would be float64: None is refused too
+            dtype = None if self.dtype is None else np.dtype(self.dtype).name
+        except TypeError:
+            dtype = None
+        if dtype not in ("float32", "float64"):
             raise ValueError("The 'dtype' parameter must be 'float32' or 'float64'; "
                              f"got {self.dtype!r}.")
         return {"n_states": int(self.n_states), "n_actions": int(self.n_actions),
@@ -232,7 +236,7 @@ class DeepQLearner(BaseEstimator):
                 "activation": self.activation, "solver": self.solver,
                 "experience_size": int(self.experience_size),
                 "temporal_window": int(self.temporal_window),
-                "dtype": str(self.dtype), "random_state": self.random_state}
+                "dtype": dtype, "random_state": self.random_state}
 
     def set_params(self, **params):
         """Set parameters; a started agent keeps what it was built from.
@@ -336,7 +340,9 @@ class DeepQLearner(BaseEstimator):
             self._initialize()
 
     def _check_state(self, state, name="state"):
-        x = np.asarray(state, dtype=self.experience_["state"].dtype)
+        # a copy: the state may wait for the next act before it is stored, and
+        # the caller may reuse its array meanwhile
+        x = np.array(state, dtype=self.experience_["state"].dtype)
         if x.shape != (self._built_with["n_states"],):
             raise ValueError(f"{name} must be a vector of n_states="
                              f"{self._built_with['n_states']} numbers; got shape "
