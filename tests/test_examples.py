@@ -565,12 +565,14 @@ def test_cartpole_dqn(tmp_path, capsys):
         ["--fast", "--seeds", "0", "1", "--plot", str(out_png)])
     out = capsys.readouterr().out
     assert status == 0, out
-    assert "agent: Q-network 4-64-64-2 relu, adam lr 0.001, huber loss" in out
+    assert "agent: Q-network 4-64-64-2 relu, adam lr 0.0001, huber loss" in out
     rows = re.findall(r"^seed (\d): (solved after|NOT solved in) (\d+) episodes",
                       out, flags=re.MULTILINE)
     assert [r[0] for r in rows] == ["0", "1"]
     assert all(int(r[2]) <= 30 for r in rows)
-    assert re.search(r"^solved [012] of 2 seed\(s\)", out, flags=re.MULTILINE)
+    assert re.search(r"^solved [012] of 2 seed\(s\) \(greedy policy\), [012] of 2 "
+                     r"by the training returns too", out, flags=re.MULTILINE)
+    assert out.count("  training returns (exploring, learning): ") == 2
     assert out_png.is_file() and out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
