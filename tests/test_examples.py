@@ -558,11 +558,8 @@ def test_mnist_autoencoder(tmp_path, capsys):
 
 
 # ------------------------------------------------------------ deep Q-learning
-def test_cartpole_dqn(tmp_path, capsys):
-    pytest.importorskip("matplotlib")
-    out_png = tmp_path / "returns.png"
-    status = load_example("cartpole_dqn").main(
-        ["--fast", "--seeds", "0", "1", "--plot", str(out_png)])
+def test_cartpole_dqn(capsys):
+    status = load_example("cartpole_dqn").main(["--fast", "--seeds", "0", "1"])
     out = capsys.readouterr().out
     assert status == 0, out
     assert "agent: Q-network 4-64-64-2 relu, adam lr 0.0001, huber loss" in out
@@ -573,7 +570,17 @@ def test_cartpole_dqn(tmp_path, capsys):
     assert re.search(r"^solved [012] of 2 seed\(s\) \(greedy policy\), [012] of 2 "
                      r"by the training returns too", out, flags=re.MULTILINE)
     assert out.count("  training returns (exploring, learning): ") == 2
+
+
+def test_cartpole_dqn_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out_png = tmp_path / "returns.png"
+    status = load_example("cartpole_dqn").main(
+        ["--fast", "--seeds", "3", "--plot", str(out_png)])
+    out = capsys.readouterr().out
+    assert status == 0, out
     assert out_png.is_file() and out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"saved {out_png}" in out
 
 
 def test_cartpole_dqn_evaluation_stops_when_195_is_out_of_reach():
