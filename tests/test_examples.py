@@ -44,6 +44,7 @@ EXAMPLE_OPTIONS = {
     "dnnjs_rbm_dbn": ["--fast"], "rbm_digits_features": ["--fast"],
     "dbn_mnist": ["--fast"],
     "mnist_autoencoder": ["--fast", "--mnist", "--plot", "--code"],
+    "cartpole_dqn": ["--fast", "--seeds", "--plot"],
 }
 
 
@@ -565,3 +566,48 @@ def test_mnist_autoencoder(tmp_path, capsys):
     assert "ConvNetJS demo (50-50-2" in out and "PCA(10)" in out
     assert re.search(r"test MSE 0\.\d+", out)
     assert plot.stat().st_size > 1000
+
+
+# ------------------------------------------------------------ deep Q-learning
+def test_cartpole_dqn(capsys):
+    status = load_example("cartpole_dqn").main(["--fast", "--seeds", "0", "1"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "agent: Q-network 4-64-64-2 relu, adam lr 0.0001, huber loss" in out
+    rows = re.findall(r"^seed (\d): (solved after|NOT solved in) (\d+) episodes",
+                      out, flags=re.MULTILINE)
+    assert [r[0] for r in rows] == ["0", "1"]
+    assert all(int(r[2]) <= 30 for r in rows)
+    assert re.search(r"^solved [012] of 2 seed\(s\) \(greedy policy\), [012] of 2 "
+                     r"by the training returns too", out, flags=re.MULTILINE)
+    assert out.count("  training returns (exploring, learning): ") == 2
+
+
+def test_cartpole_dqn_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out_png = tmp_path / "returns.png"
+    status = load_example("cartpole_dqn").main(
+        ["--fast", "--seeds", "3", "--plot", str(out_png)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert out_png.is_file() and out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"saved {out_png}" in out
+
+
+def test_cartpole_dqn_evaluation_stops_when_195_is_out_of_reach():
+    ex = load_example("cartpole_dqn")
+    from skdeep.rl import CartPole
+
+    agent = ex.make_agent(0)
+    env = CartPole()
+    env.reset(seed=0)
+    mean, played = ex.evaluate(agent, env, 100)  # an untrained policy
+    assert played < 10 and mean < 195
+
+
+def test_cartpole_dqn_without_matplotlib(tmp_path, no_matplotlib, capsys):
+    status = load_example("cartpole_dqn").main(
+        ["--fast", "--plot", str(tmp_path / "x.png")])
+    assert status == 1
+    assert "--plot needs matplotlib" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()

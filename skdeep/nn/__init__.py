@@ -20,6 +20,7 @@ from .dropout import Dropout, InputNoise
 from .embedding import Embedding
 from .losses import (
     LOSSES,
+    Huber,
     Loss,
     MulticlassHinge,
     PoissonLoss,
@@ -63,6 +64,7 @@ __all__ = [
     "Dropout",
     "Embedding",
     "GRUCell",
+    "Huber",
     "LSTMCell",
     "Flatten",
     "InputNoise",

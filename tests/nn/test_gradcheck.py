@@ -28,6 +28,7 @@ from skdeep.nn.gradcheck import (
     numerical_gradient,
 )
 from skdeep.nn.losses import (
+    Huber,
     MulticlassHinge,
     PoissonLoss,
     SigmoidBinaryCrossEntropy,
@@ -188,6 +189,8 @@ LOSS_CASES = [
     ("sparse_softmax_cross_entropy", SparseSoftmaxCrossEntropy(),
      lambda r: r.integers(0, 4, size=6).astype(float)),
     ("poisson", PoissonLoss(), lambda r: r.poisson(2.0, size=(6, 4)).astype(float)),
+    # differences of both signs on both sides of delta (normal z, wider y)
+    ("huber", Huber(delta=0.8), lambda r: r.normal(scale=2.0, size=(6, 4))),
 ]
 
 
