@@ -81,7 +81,7 @@ def main(argv=None):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--mnist", metavar="DIR", default=None,
                         help="folder with the MNIST IDX files (default: digits)")
-    parser.add_argument("--epochs", type=int, default=20,
+    parser.add_argument("--epochs", type=int, default=10,
                         help="epochs of each autoencoder")
     parser.add_argument("--code", type=int, default=None,
                         help="code size of part 2 (default: 30 on MNIST, 10 on "
