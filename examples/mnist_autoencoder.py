@@ -12,6 +12,11 @@ with a 30-unit linear code reconstructs unseen digits better than
 here is 784-512-128-30 (ReLU, Adam) instead of their RBM-pretrained
 784-1000-500-250-30: plain backpropagation now trains it from random weights.
 
+Measured here (full MNIST, 60k/10k, float32, the defaults: 10 epochs each,
+seed 0; one BLAS thread on a shared, loaded 2-core machine): part 1 test MSE
+0.0426 against PCA(2)'s 0.0557, 49 s; part 2 test MSE 0.0093 against
+PCA(30)'s 0.0177 (47% lower), 295 s.
+
 Data: MNIST when ``--mnist DIR`` holds the IDX files, otherwise scikit-learn's
 8x8 digits (a 10-unit code there; its numbers mean little).
 
