@@ -43,6 +43,13 @@ and is 0.98 % after epoch 12; the defaults (10 epochs at 0.001, then 2 at
 0.0001) give 0.83 %, and 5 epochs at 0.0001 give 0.76 %. An epoch takes about
 6-10 s on an otherwise idle 2-core machine.
 
+Augmentation (``--shift K``: every training image moved by its own random
+shift of up to K pixels each epoch; ``--compare`` trains the net without it
+too, at the same budget): ``--epochs 20 --decay-epochs 4 --shift 2
+--compare`` gives **0.63 %** test error with shifts against 0.82 % without
+(seed 0; 10.2 and 8.1 minutes of fitting with one BLAS thread on a loaded
+2-core machine).
+
 Run ``python examples/lenet5_mnist.py`` or
 ``python examples/lenet5_mnist.py --mnist path/to/mnist --verbose``.
 """
@@ -317,7 +324,8 @@ def main(argv=None):
               decay_epochs=0 if args.fast else args.decay_epochs)
         fit_minutes = (time.perf_counter() - start) / 60
         error = errors[augmented is not None] = 100 * (1 - net.score(X_test, y_test))
-        print(f"epochs: {net.n_iter_}, final training loss {net.loss_:.4f}")
+        # n_iter_ counts the last call's epochs (one, with --monitor)
+        print(f"epochs: {len(net.loss_curve_)}, final training loss {net.loss_:.4f}")
         print(f"test error: {error:.2f}% (accuracy {1 - error / 100:.4f})")
         print(f"fit: {fit_minutes:.2f} minutes")
     if args.compare:
