@@ -304,7 +304,7 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
 
     def _initialise(self, X):
         dtype = check_dtype_param(self.dtype)
-        self._dtype = X.dtype if dtype is None else dtype
+        self._dtype = X.dtype.name if dtype is None else dtype  # a name
         self._visible_units = self.visible_units
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         init, sampling = np.random.SeedSequence(seed).spawn(2)
