@@ -20,6 +20,7 @@ a loaded fitted model must predict on a probe input before it is returned.
 import json
 import os
 import secrets
+import warnings
 import zipfile
 
 import numpy as np
@@ -242,7 +243,9 @@ def _check_loaded(estimator):
     if not problems:
         try:
             method = getattr(estimator, "predict", None) or estimator.transform
-            method(_probe(estimator))
+            with warnings.catch_warnings():  # e.g. "X has no feature names"
+                warnings.simplefilter("ignore")
+                method(_probe(estimator))
         except Exception as error:  # noqa: BLE001  (any failure: say which)
             problems.append(f"it cannot predict ({type(error).__name__}: {error})")
     if problems:

@@ -5,6 +5,7 @@ import io
 import json
 import os
 import pickle
+import warnings
 import zipfile
 
 import numpy as np
@@ -108,6 +109,19 @@ def test_parameters_of_every_kind_round_trip():
                 assert repr(got) == repr(value), key
     assert roundtrip(estimators[0]).get_params()["learning_rate_init"].dtype == \
         np.float32
+
+
+def test_feature_names_round_trip_without_warnings():
+    pd = pytest.importorskip("pandas")
+    estimator, (X, y) = fit_case("PerceptronClassifier")
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    estimator.fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = roundtrip(estimator)
+        np.testing.assert_array_equal(loaded.predict(frame), estimator.predict(frame))
+    assert list(loaded.feature_names_in_) == list(frame.columns)
+    assert loaded.feature_names_in_.dtype == object
 
 
 @pytest.mark.parametrize("name", CASES)

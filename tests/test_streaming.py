@@ -150,3 +150,55 @@ def test_the_vocabulary_cannot_change_between_partial_fits():
     lm = word_lm(vocabulary=["cat", "dog"]).partial_fit(CHUNKS[0])
     with pytest.raises(ValueError, match="cannot change vocabulary"):
         lm.set_params(vocabulary=["cat"]).partial_fit(CHUNKS[1])
+
+
+# ------------------------------------------------------------ dask-ml Incremental
+def mean_pseudo_likelihood(estimator, X, y=None):
+    """A score for Incremental: the RBM has ``score_samples``, no ``score``."""
+    return float(np.mean(estimator.score_samples(X)))
+
+
+@pytest.mark.parametrize("estimator", [
+    MLPNet((8,), random_state=0),
+    ConvNetClassifier([{"type": "conv", "sx": 3, "filters": 2, "pad": 1},
+                       {"type": "pool", "sx": 2}], random_state=0),
+    LinearUnitRegressor(random_state=0),
+    PerceptronClassifier(random_state=0),
+    RBMTransformer(8, random_state=0),
+], ids=lambda est: type(est).__name__)
+def test_incremental_over_a_dask_array_is_a_partial_fit_loop(estimator, digits):
+    dask = pytest.importorskip("dask")
+    da = pytest.importorskip("dask.array")
+    Incremental = pytest.importorskip("dask_ml.wrappers").Incremental
+    X, y = digits
+    kind = "transformer" if isinstance(estimator, RBMTransformer) else (
+        "classifier" if is_classifier(estimator) else "regressor")
+    target = {"classifier": y, "regressor": y.astype(float), "transformer": None}[
+        kind]
+    extra = {"classes": np.unique(y)} if kind == "classifier" else {}
+    X_blocks = da.from_array(X, chunks=(60, X.shape[1]))  # 4 blocks
+    y_blocks = None if target is None else da.from_array(target, chunks=60)
+    wrapper = Incremental(clone_of(estimator), shuffle_blocks=False,
+                          scoring=mean_pseudo_likelihood if target is None else None)
+    with dask.config.set(scheduler="synchronous"):
+        wrapper.fit(X_blocks, y_blocks, **extra)
+        looped = clone_of(estimator)
+        for start in range(0, len(X), 60):
+            rows = slice(start, start + 60)
+            looped.partial_fit(X[rows], *([] if target is None else [target[rows]]),
+                               **extra)
+        method = "transform" if target is None else "predict"
+        np.testing.assert_array_equal(
+            getattr(wrapper.estimator_, method)(X), getattr(looped, method)(X))
+        # and inference block by block, as a dask array (float32 products of
+        # 60 rows may round the last bit otherwise than of 240)
+        lazy = getattr(wrapper, method)(X_blocks)
+        assert isinstance(lazy, da.Array)
+        np.testing.assert_allclose(lazy.compute(), getattr(looped, method)(X),
+                                   rtol=1e-5, atol=1e-6)
+
+
+def clone_of(estimator):
+    from sklearn.base import clone
+
+    return clone(estimator)
