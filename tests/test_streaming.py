@@ -35,8 +35,8 @@ def digits():
     (DBNClassifier(max_iter=1, pretrain_n_iter=1),
      "partial_fit does not support early_stopping"),
     # scikit-learn's SGD models' message
-    (PerceptronClassifier(max_iter=2), "early_stopping should be False with "
-                                       "partial_fit"),
+    (PerceptronClassifier(max_iter=2),
+     "early_stopping should be False with partial_fit"),
 ], ids=lambda v: "" if isinstance(v, str) else type(v).__name__)
 def test_partial_fit_refuses_early_stopping_and_keeps_the_model(estimator, message,
                                                                 digits):
