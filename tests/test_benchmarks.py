@@ -80,3 +80,16 @@ def test_bench_rbm_expected_pseudo_likelihood_is_the_mean_score():
     sampled = bench.mean_score_samples(rbm, data[1][:100], 60)
     assert rbm.random_state == 0  # restored after scoring
     assert abs(sampled - exact) < 0.05 * abs(exact)
+
+
+def test_bench_distributed_quick_runs(dask_client, capsys):
+    bench = load_bench("bench_distributed")
+    rows = bench.main(["--quick"], client=dask_client)  # the session's cluster
+    out = capsys.readouterr().out
+    assert "LocalCluster: 2 workers x 1 thread" in out
+    assert "[search] speed-up n_jobs=1/dask = " in out
+    assert "(8 candidates, 2 workers)" in out
+    assert "identical results on every repeat: yes" in out
+    assert [r["impl"] for r in rows] == ["n_jobs=1", "dask"]
+    for r in rows:
+        assert r["workload"] == "MLP-search" and r["time"] > 0 and r["identical"]

@@ -1,12 +1,9 @@
 """Searches on a real dask.distributed cluster equal n_jobs=1, bit for bit.
 
 One ``LocalCluster`` of 2 worker processes with 1 thread each serves the whole
-module. Skipped where the ``distributed`` extra is not installed (CI installs it:
+session (the ``dask_client`` fixture of ``tests/conftest.py``). Skipped where the ``distributed`` extra is not installed (CI installs it:
 ``pip install -e ".[test,distributed]"``).
 """
-
-import importlib
-import logging
 
 import numpy as np
 import pytest
@@ -33,15 +30,11 @@ joblib = pytest.importorskip("joblib")
 N_WORKERS = 2
 
 
-@pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(n_workers=N_WORKERS, threads_per_worker=1,
-                                  processes=True, dashboard_address=None,
-                                  silence_logs=logging.ERROR) as cluster, \
-            distributed.Client(cluster) as client:
-        # both workers import the package now, together, not in the first test
-        client.run(importlib.import_module, "skdeep")
-        yield client
+@pytest.fixture
+def client(dask_client):
+    """The session's cluster (tests/conftest.py): 2 processes, 1 thread each."""
+    assert len(dask_client.scheduler_info()["workers"]) == N_WORKERS
+    return dask_client
 
 
 @pytest.fixture(scope="module")

@@ -94,3 +94,17 @@ def test_the_version_has_one_source():
 def test_license_and_typing_marker_ship():
     assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert (PACKAGE / "py.typed").exists()
+
+
+def test_ci_runs_the_readme_test_command_with_the_extras():
+    # .ci/run installs what the README's test command installs, and runs it
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r'^(pip install -e "\.\[([\w,]+)\]") && '
+                        r"(python -m pytest -q)$", readme, flags=re.MULTILINE)
+    assert command, "README lost its test command"
+    install, extras, test = command.groups()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert install in ci and test in ci
+    assert {"test", "distributed"} <= set(extras.split(","))
+    assert set(extras.split(",")) <= set(_pyproject()["project"][
+        "optional-dependencies"])
