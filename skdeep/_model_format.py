@@ -399,6 +399,11 @@ class Reader:
         if not isinstance(state, dict) or not all(
                 type(k) is str and not k.startswith("__") for k in state):
             raise Invalid(f"{path}.state is not a dict of attribute names.")
+        # an instance attribute would hide a method of the same name
+        hiding = sorted(k for k in state if callable(getattr(cls, k, None)))
+        if hiding:
+            raise Invalid(f"{path}.state names methods of {entry['class']}: "
+                          f"{hiding}.")
         if hasattr(cls, "get_params"):
             params = self.value(entry.get("params"), path + ".params", 1)
             known = cls().get_params(deep=False)

@@ -347,6 +347,11 @@ def test_wrong_shapes_are_refused(tmp_path, valid_files):
         "format": "skdeep", "format_version": 1, "arrays": [], "estimator": "x",
         "objects": [], "root": {"$scalar_type": "__import__"}})},
      r"root is not a valid \$scalar_type"),
+    ({"skdeep.json": json.dumps({
+        "format": "skdeep", "format_version": 1, "arrays": [], "estimator": "x",
+        "objects": [{"class": "skdeep.MLPNet", "params": {},
+                     "state": {"predict": {"$scalar_type": "float32"}}}],
+        "root": {"$ref": 0}})}, r"state names methods of skdeep.MLPNet: \['pred"),
 ])
 def test_foreign_and_malformed_files_are_refused(tmp_path, files, match):
     with pytest.raises(ValueError, match=match):
