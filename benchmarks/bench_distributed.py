@@ -163,7 +163,7 @@ def main(argv=None, client=None):
     """Run the benchmark; returns the summary rows (a list of dicts).
 
     ``client``: a ``distributed.Client`` of a running cluster to use instead
-    of starting a LocalCluster (the smoke test shares the test session's);
+    of starting a LocalCluster (the smoke test shares its test module's);
     ``--workers`` is then its number of workers.
     """
     args = parse_args(argv)

@@ -6,13 +6,14 @@ import logging
 import pytest
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dask_client():
-    """One ``LocalCluster`` of 2 worker processes, 1 thread each, for the session.
+    """A ``LocalCluster`` of 2 worker processes, 1 thread each, for one module.
 
-    Started at its first use (the distributed tests and the distributed
-    benchmark's smoke test share it: a cluster takes seconds to start); skipped
-    where the ``distributed`` extra is not installed.
+    Module-scoped: starting a cluster takes seconds, and an idle one still
+    costs about a tenth of a core (heartbeats, monitors), so it lives only
+    while its module runs. Skipped where the ``distributed`` extra is not
+    installed.
     """
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1,

@@ -1,7 +1,8 @@
 """Searches on a real dask.distributed cluster equal n_jobs=1, bit for bit.
 
 One ``LocalCluster`` of 2 worker processes with 1 thread each serves the whole
-session (the ``dask_client`` fixture of ``tests/conftest.py``). Skipped where the ``distributed`` extra is not installed (CI installs it:
+module (the ``dask_client`` fixture of ``tests/conftest.py``), the smoke test
+of ``benchmarks/bench_distributed.py`` included. Skipped where the ``distributed`` extra is not installed (CI installs it:
 ``pip install -e ".[test,distributed]"``).
 """
 
@@ -32,7 +33,7 @@ N_WORKERS = 2
 
 @pytest.fixture
 def client(dask_client):
-    """The session's cluster (tests/conftest.py): 2 processes, 1 thread each."""
+    """The module's cluster (tests/conftest.py): 2 processes, 1 thread each."""
     assert len(dask_client.scheduler_info()["workers"]) == N_WORKERS
     return dask_client
 
@@ -142,3 +143,18 @@ def test_blas_thread_limit_for_threads_of_this_process():
     with blas_thread_limit(n_jobs=2):
         assert set(blas_threads()) <= {max(1, available_cores() // 2)}
     assert blas_threads() == before
+
+
+# ------------------------------------------------------------ the benchmark
+def test_bench_distributed_quick_runs(client, capsys):
+    from .test_benchmarks import load_bench
+
+    rows = load_bench("bench_distributed").main(["--quick"], client=client)
+    out = capsys.readouterr().out
+    assert "LocalCluster: 2 workers x 1 thread" in out
+    assert "[search] speed-up n_jobs=1/dask = " in out
+    assert "(8 candidates, 2 workers)" in out
+    assert "identical results on every repeat: yes" in out
+    assert [r["impl"] for r in rows] == ["n_jobs=1", "dask"]
+    for r in rows:
+        assert r["workload"] == "MLP-search" and r["time"] > 0 and r["identical"]
