@@ -319,6 +319,7 @@ validation_loss_curve_, best_validation_score_, t_, n_iter_
         ndarray of shape (n_samples, code_size)
             The codes.
         """
+        check_is_fitted(self)  # before the layer count, which reads the fit
         return self._forward_until(X, self._n_encoder_layers())
 
     def inverse_transform(self, X):

@@ -20,6 +20,7 @@ from skdeep import (
     ConvNetRegressor,
     DBNClassifier,
     LinearUnitRegressor,
+    MLPAutoencoder,
     MLPNet,
     MLPNetRegressor,
     PerceptronClassifier,
@@ -65,8 +66,9 @@ def cases():
                          (X, Y)),
         "MLPNetRegressor": (MLPNetRegressor((4,), solver="adagrad", max_iter=3,
                                             random_state=0), (X, X[:, :2])),
-        "ConvNetClassifier": (ConvNetClassifier(SMALL_CONV, max_iter=2,
-                                                random_state=0), (X, Y)),
+        "ConvNetClassifier": (ConvNetClassifier(
+            SMALL_CONV, augment={"shift": 1, "flip": True}, max_iter=2,
+            random_state=0), (X, Y)),
         "ConvNetRegressor": (ConvNetRegressor(SMALL_CONV[:3], solver="adadelta",
                                               max_iter=2, random_state=0),
                              (X, X.sum(axis=1))),
@@ -84,10 +86,10 @@ def cases():
         "RNNLanguageModel": (RNNLanguageModel(
             "word", hidden_size=4, embedding_dim=3, bptt=4, batch_size=2,
             dropout=0.1, max_iter=2, random_state=0), (DOCS,)),
-        "RecursiveNetClassifier": (RecursiveNetClassifier(dim=4, batch_size=4,
-                                                          max_iter=2,
-                                                          random_state=0),
-                                   (TREES,)),
+        "RecursiveNetClassifier": (RecursiveNetClassifier(
+            dim=4, batch_size=4, average=1, max_iter=2, random_state=0), (TREES,)),
+        "MLPAutoencoder": (MLPAutoencoder((6, 3), tied_weights=True, noise=0.2,
+                                          max_iter=2, random_state=0), (X,)),
     }
 
 

@@ -418,10 +418,26 @@ def test_save_still_writes_what_the_fixture_holds(name):
     assert structure(fresh) == structure(committed)
 
 
+def test_every_estimator_and_engine_class_is_in_the_format():
+    import inspect
+
+    from skdeep import nn
+    from skdeep._model_format import CLASSES, ESTIMATORS
+
+    exported = {getattr(skdeep, name) for name in skdeep.__all__}
+    estimators = {cls for cls in exported
+                  if inspect.isclass(cls) and hasattr(cls, "get_params")}
+    assert estimators == set(ESTIMATORS)
+    engine = {*nn.LAYERS, *nn.LOSSES.values(), *nn.OPTIMIZERS.values(),
+              *(cls for cls in nn.CELLS.values() if inspect.isclass(cls))}
+    assert engine <= set(CLASSES.values())
+
+
 # ------------------------------------------------------------ skops
-def test_skops_trusts_only_skdeeps_classes():
+@pytest.mark.parametrize("name", CASES)
+def test_skops_trusts_only_skdeeps_classes(name):
     sio = pytest.importorskip("skops.io")
-    estimator, data = fit_case("MLPNet")
+    estimator, data = fit_case(name)
     dumped = sio.dumps(estimator)
     untrusted = sio.get_untrusted_types(data=dumped)
     assert untrusted and all(name.startswith("skdeep.") for name in untrusted)
