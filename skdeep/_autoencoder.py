@@ -93,7 +93,7 @@ validation_loss_curve_, best_validation_score_, t_, n_iter_
     >>> ae = MLPAutoencoder((16, 2), max_iter=300, random_state=0).fit(X)
     >>> ae.transform(X).shape
     (300, 2)
-    >>> ae.score(X) > -0.05 * np.var(X)
+    >>> bool(ae.score(X) > -0.05 * np.var(X))
     True
     """
 
