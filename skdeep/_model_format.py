@@ -51,8 +51,8 @@ _ENGINE = (nn.Sequential, nn.Dense, nn.TiedDense, nn.Activation, nn.Dropout,
            nn.ReLURNNCell, nn.LSTMCell, nn.GRUCell, nn.SequenceEncoder,
            nn.TreeComposition, RBM, nn.SoftmaxCrossEntropy,
            nn.SparseSoftmaxCrossEntropy, nn.SigmoidBinaryCrossEntropy,
-           nn.SquaredError, nn.MulticlassHinge, nn.PoissonLoss, nn.Huber, nn.SGD, nn.Adagrad,
-           nn.Adadelta, nn.Adam)
+           nn.SquaredError, nn.MulticlassHinge, nn.PoissonLoss, nn.Huber, nn.SGD,
+           nn.Adagrad, nn.Adadelta, nn.Adam)
 
 #: The only classes a file may name, under the names it uses for them.
 CLASSES = {
