@@ -6,6 +6,7 @@ from ._dbn import DBNClassifier
 from ._linear_unit import LinearUnitRegressor
 from ._mlp import MLPNet, MLPNetRegressor
 from ._perceptron import PerceptronClassifier
+from ._persistence import load, save
 from ._rbm import RBMTransformer
 from ._recursive import RecursiveNetClassifier
 from ._rnn import RNNClassifier, RNNRegressor
@@ -28,4 +29,6 @@ __all__ = [
     "RNNRegressor",
     "RNNLanguageModel",
     "__version__",
+    "load",
+    "save",
 ]

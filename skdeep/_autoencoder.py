@@ -93,7 +93,7 @@ validation_loss_curve_, best_validation_score_, t_, n_iter_
     >>> ae = MLPAutoencoder((16, 2), max_iter=300, random_state=0).fit(X)
     >>> ae.transform(X).shape
     (300, 2)
-    >>> ae.score(X) > -0.05 * np.var(X)
+    >>> bool(ae.score(X) > -0.05 * np.var(X))
     True
     """
 
@@ -319,6 +319,7 @@ validation_loss_curve_, best_validation_score_, t_, n_iter_
         ndarray of shape (n_samples, code_size)
             The codes.
         """
+        check_is_fitted(self)  # before the layer count, which reads the fit
         return self._forward_until(X, self._n_encoder_layers())
 
     def inverse_transform(self, X):

@@ -142,12 +142,12 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
         """Check the targets of a warm-started ``fit`` (override: classes)."""
 
     def _resolve_dtype(self, X):
-        """The compute dtype: ``dtype``, or with ``None`` the input's float dtype
-        (float32 for integer input such as token ids)."""
+        """The compute dtype's name: ``dtype``, or with ``None`` the input's float
+        dtype (float32 for integer input such as token ids)."""
         dtype = check_dtype_param(self.dtype)
         if dtype is not None:
             return dtype
-        return X.dtype if np.issubdtype(X.dtype, np.floating) else np.dtype(np.float32)
+        return X.dtype.name if np.issubdtype(X.dtype, np.floating) else "float32"
 
     # ------------------------------------------------------------------ optimizer
     def _build_optimizer(self):

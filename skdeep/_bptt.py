@@ -8,11 +8,12 @@ results.
 
 import numpy as np
 
+from ._text import document_batches
 from .nn import Recurrent
 from .nn.functional import log_softmax, softmax
 
-__all__ = ["bptt_windows", "recurrent_forward", "sample_tokens",
-           "stream_log_likelihood"]
+__all__ = ["INFERENCE_DOCS", "bptt_windows", "recurrent_forward", "sample_tokens",
+           "scan_documents", "stream_log_likelihood"]
 
 
 def bptt_windows(stream, n_rows, offset=0, weights=None):
@@ -136,3 +137,76 @@ def sample_tokens(network, ids, n_tokens, temperature, top_k, rng):
         hidden, state = recurrent_forward(network, np.array([[token]]), state)
         z = network.layers[-1].forward(hidden[:, -1], training=False)[0]
     return out
+
+#: Documents scored / transformed together at inference.
+INFERENCE_DOCS = 64
+
+
+def scan_documents(network, docs, vocabulary, level, lowercase, bptt, want):
+    """Run every document from a zero state through ``network``.
+
+    Each document is read after ``<eos>``, in batches of documents of similar
+    length, ``bptt`` steps at a time with the state passed on (pure: nothing is
+    stored on the fitted layers).
+
+    Parameters
+    ----------
+    network : Sequential
+        The fitted language model's network.
+    docs : list of str
+        Documents.
+    vocabulary : dict of str -> int
+        Token ids.
+    level, lowercase
+        The tokenisation (see :func:`skdeep._text.tokenize`).
+    bptt : int
+        Steps per forward call.
+    want : {'proba', 'hidden', 'score'}
+        What to collect.
+
+    Returns
+    -------
+    ndarray or tuple of ndarray
+        ``'proba'``: the log-distribution of the next token after each document,
+        ``(n_docs, n_tokens)``; ``'hidden'``: the top layer's last hidden state,
+        ``(n_docs, hidden_size)``; ``'score'``: ``(loglik, counts)``, the summed
+        log-likelihood of each document's tokens and closing ``<eos>``, and
+        their number.
+    """
+    n_docs = len(docs)
+    last_logp = last_hidden = None
+    loglik = np.zeros(n_docs)
+    counts = np.zeros(n_docs, dtype=np.int64)
+    for idx, ids, lengths in document_batches(docs, vocabulary, level, lowercase,
+                                              INFERENCE_DOCS):
+        state = None
+        for begin in range(0, ids.shape[1] - 1, bptt):
+            chunk = ids[:, begin:begin + bptt]
+            hidden, state = recurrent_forward(network, chunk, state)
+            steps = np.arange(begin, begin + chunk.shape[1])
+            last = lengths - 1  # position of each document's last token
+            hit = (last >= begin) & (last < begin + chunk.shape[1])
+            if want in ("proba", "hidden") and hit.any():
+                rows = np.flatnonzero(hit)
+                h_last = hidden[rows, last[rows] - begin]  # (rows, H)
+                if want == "hidden":
+                    if last_hidden is None:
+                        last_hidden = np.zeros((n_docs, h_last.shape[1]))
+                    last_hidden[idx[rows]] = h_last
+                else:
+                    z = network.layers[-1].forward(h_last, training=False)
+                    if last_logp is None:
+                        last_logp = np.zeros((n_docs, z.shape[1]))
+                    last_logp[idx[rows]] = log_softmax(z)
+            if want == "score":
+                logp = log_softmax(network.layers[-1].forward(hidden,
+                                                              training=False))
+                nxt = ids[:, begin + 1:begin + 1 + chunk.shape[1]]
+                valid = steps[None, : nxt.shape[1]] < lengths[:, None]
+                picked = np.take_along_axis(logp[:, : nxt.shape[1]],
+                                            nxt[..., None], axis=-1)[..., 0]
+                loglik[idx] += np.where(valid, picked, 0.0).sum(axis=1)
+                counts[idx] += valid.sum(axis=1)
+    if want == "score":
+        return loglik, counts
+    return last_logp if want == "proba" else last_hidden

@@ -237,7 +237,7 @@ n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
                 k=self.k, persistent=self.persistent,
                 sample_visible=self.sample_visible,
                 visible_units=self.visible_units if i == 0 else "bernoulli",
-                random_state=int(seed), dtype=H.dtype,
+                random_state=int(seed), dtype=H.dtype.name,
                 verbose=int(self.verbose),
             )
             try:

@@ -236,6 +236,10 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self : object
             The updated classifier.
         """
+        # scikit-learn's SGD models refuse it too: a held-out split of one
+        # chunk cannot say when a stream should stop
+        if self.early_stopping:
+            raise ValueError("early_stopping should be False with partial_fit")
         if not hasattr(self, "coef_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, classes=classes, incremental=True,

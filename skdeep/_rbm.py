@@ -258,10 +258,17 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
 
     @with_callbacks
     def partial_fit(self, X, y=None, sample_weight=None):
-        """One contrastive-divergence update with all of ``X`` as the minibatch.
+        """One pass of minibatch contrastive divergence over ``X``.
 
-        As :meth:`sklearn.neural_network.BernoulliRBM.partial_fit`: each call is
-        a single step on the segment of data it is given.
+        Each call is one epoch of :meth:`fit` on the chunk it is given: the same
+        minibatches of ``batch_size`` rows (shuffled when ``shuffle=True``),
+        one CD update each, continuing the weights, the persistent chain, the
+        optimizer and the random streams. A chunk of at most ``batch_size``
+        rows is one update on all of it, which is what
+        :meth:`sklearn.neural_network.BernoulliRBM.partial_fit` does with any
+        chunk; on a stream of large chunks that would make one update per
+        chunk, so larger chunks are split as ``fit`` splits the data (set
+        ``batch_size`` to the chunk size for scikit-learn's single step).
 
         Parameters
         ----------
@@ -277,13 +284,14 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
         self : RBMTransformer
             The updated model.
         """
-        self._fit_passes(X, n_passes=1, one_batch=True, sample_weight=sample_weight)
+        self._fit_passes(X, n_passes=1, incremental=True,
+                         sample_weight=sample_weight)
         return self
 
-    def _fit_passes(self, X, n_passes, one_batch=False, sample_weight=None):
+    def _fit_passes(self, X, n_passes, incremental=False, sample_weight=None):
         """Validate, (re)initialise and train; returns why training stopped."""
         self._check_params()
-        first = one_batch is False or not hasattr(self, "components_")
+        first = not incremental or not hasattr(self, "components_")
         if not first:  # partial_fit continues the model it has
             check_unchanged_architecture(self, getattr(self, "_built_with", {}),
                                          self._architecture())
@@ -298,13 +306,13 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
             if first:
                 self._built_with = self._architecture()
                 self._initialise(X)
-            reason = self._train(X, n_passes, one_batch, callbacks, sample_weight)
+            reason = self._train(X, n_passes, callbacks, sample_weight)
         callbacks.end()
         return reason
 
     def _initialise(self, X):
         dtype = check_dtype_param(self.dtype)
-        self._dtype = X.dtype if dtype is None else dtype
+        self._dtype = X.dtype.name if dtype is None else dtype  # a name
         self._visible_units = self.visible_units
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         init, sampling = np.random.SeedSequence(seed).spawn(2)
@@ -328,7 +336,7 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
             return OPTIMIZERS["adadelta"]()
         return OPTIMIZERS[name](self.learning_rate)
 
-    def _train(self, X, n_passes, one_batch, callbacks, weights=None):
+    def _train(self, X, n_passes, callbacks, weights=None):
         # Work on copies: a failed, diverged or interrupted pass must not touch
         # the model; the loop commits through ``finish``.
         rbm = self._engine()
@@ -344,12 +352,10 @@ class RBMTransformer(CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin,
         if sparse.issparse(X):
             X = X.tocsr()  # row slicing for the minibatches
         n = X.shape[0]
-        if one_batch:  # partial_fit: one update on the whole segment
-            slices = [slice(0, n)]
-        else:  # scikit-learn's even batches, in order
-            n_batches = int(np.ceil(n / self.batch_size))
-            slices = list(gen_even_slices(n_batches * self.batch_size, n_batches,
-                                          n_samples=n))
+        # scikit-learn's even batches, in order (partial_fit too: see there)
+        n_batches = int(np.ceil(n / self.batch_size))
+        slices = list(gen_even_slices(n_batches * self.batch_size, n_batches,
+                                      n_samples=n))
         decay = rbm.params["W"].dtype.type(self.weight_decay)
         # the optimizer sees the whole model as one block (W and both biases)
         params, grads = [rbm.packed], [rbm.packed_grad]

@@ -11,28 +11,25 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseNetwork
 from ._bptt import (
     bptt_windows,
-    recurrent_forward,
     sample_tokens,
+    scan_documents,
     stream_log_likelihood,
 )
 from ._text import (
     EOS,
     build_vocabulary,
     check_documents,
-    document_batches,
+    check_vocabulary,
     encode,
+    fixed_vocabulary,
     token_stream,
 )
 from ._validation import check_bool, check_choice, check_number
 from .nn import Dense, Dropout, Embedding, Recurrent, Sequential
-from .nn.functional import log_softmax
 from .nn.losses import SparseSoftmaxCrossEntropy
 from .nn.recurrent import CELLS
 
 __all__ = ["RNNLanguageModel"]
-
-#: Documents scored / transformed together at inference.
-_INFERENCE_DOCS = 64
 
 
 class RNNLanguageModel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetwork):
@@ -78,6 +75,11 @@ class RNNLanguageModel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         Tokens seen fewer times in ``fit`` become ``<unk>``.
     max_vocab : int or None, default=None
         Keep at most this many tokens (the most frequent), specials included.
+    vocabulary : list of str or None, default=None
+        Fix the vocabulary instead of counting it in the first ``fit`` or
+        ``partial_fit`` call: these tokens, in this order, after ``<eos>`` and
+        ``<unk>`` (``min_count`` and ``max_vocab`` then do not apply). For
+        streaming, where a first chunk would freeze a partial vocabulary.
     lowercase : bool, default=False
         Lowercase text before tokenising.
     max_iter : int, default=10
@@ -159,6 +161,7 @@ validation_loss_curve_, best_validation_score_
         dropout=0.0,
         min_count=1,
         max_vocab=None,
+        vocabulary=None,
         lowercase=False,
         max_iter=10,
         tol=1e-4,
@@ -192,6 +195,7 @@ validation_loss_curve_, best_validation_score_
         self.dropout = dropout
         self.min_count = min_count
         self.max_vocab = max_vocab
+        self.vocabulary = vocabulary
         self.lowercase = lowercase
         self.max_iter = max_iter
         self.tol = tol
@@ -215,7 +219,8 @@ validation_loss_curve_, best_validation_score_
     def _architecture(self):  # the network, and the vocabulary frozen at the build
         return {**super()._architecture(), **{name: getattr(self, name) for name in (
             "level", "cell", "hidden_size", "num_layers", "embedding_dim", "dropout",
-            "min_count", "max_vocab", "lowercase")}}
+            "min_count", "max_vocab", "lowercase")},
+            "vocabulary": check_vocabulary(self.vocabulary, type(self).__name__)}
 
     def _check_extra_params(self):
         check_choice("level", self.level, ("char", "word"))
@@ -233,6 +238,7 @@ validation_loss_curve_, best_validation_score_
                      allow_none=True)
         check_number("alpha", self.alpha, low=0)
         check_bool("lowercase", self.lowercase)
+        check_vocabulary(self.vocabulary, type(self).__name__)
         if isinstance(self.batch_size, str) or self.batch_size is None:
             raise TypeError(
                 "The 'batch_size' parameter of RNNLanguageModel must be an int "
@@ -265,7 +271,11 @@ validation_loss_curve_, best_validation_score_
         return self._fit(X, None, incremental=False, sample_weight=sample_weight)
 
     def partial_fit(self, X, y=None, sample_weight=None):
-        """One epoch over the given documents (vocabulary from the first call).
+        """One epoch over the given documents.
+
+        The vocabulary is counted in the first call's documents, unless the
+        ``vocabulary`` parameter fixes it; later calls read tokens outside it
+        as ``<unk>``.
 
         Parameters
         ----------
@@ -290,7 +300,10 @@ validation_loss_curve_, best_validation_score_
         return check_documents(X, type(self).__name__), None
 
     def _prepare_input(self, docs, reset):
-        if reset:
+        fixed = check_vocabulary(self.vocabulary, type(self).__name__)
+        if reset and fixed is not None:
+            self.tokens_, self.vocabulary_ = fixed_vocabulary(fixed)
+        elif reset:
             self.tokens_, self.vocabulary_ = build_vocabulary(
                 docs, level=self.level, lowercase=self.lowercase,
                 min_count=self.min_count, max_vocab=self.max_vocab)
@@ -395,52 +408,12 @@ validation_loss_curve_, best_validation_score_
         return total / (weight or 1), n_tokens
 
     # ------------------------------------------------------------ inference
-    # Pure: states are passed and returned (recurrent_forward), never stored on
-    # the fitted layers, so concurrent calls from threads give the sequential
-    # results.
     def _scan(self, X, want):
-        """Run every document; collect its last-step distribution or hidden state,
-        and/or the log-likelihood of its tokens and closing ``<eos>``."""
+        """:func:`~skdeep._bptt.scan_documents` over validated documents."""
         check_is_fitted(self)
         docs = check_documents(X, type(self).__name__)  # read once
-        network = self._network
-        n_docs = len(docs)
-        last_logp = last_hidden = None
-        loglik = np.zeros(n_docs)
-        counts = np.zeros(n_docs, dtype=np.int64)
-        for idx, ids, lengths in document_batches(docs, self.vocabulary_, self.level,
-                                                  self.lowercase, _INFERENCE_DOCS):
-            state = None
-            for begin in range(0, ids.shape[1] - 1, self.bptt):
-                chunk = ids[:, begin:begin + self.bptt]
-                hidden, state = recurrent_forward(network, chunk, state)
-                steps = np.arange(begin, begin + chunk.shape[1])
-                last = lengths - 1  # position of each document's last token
-                hit = (last >= begin) & (last < begin + chunk.shape[1])
-                if want in ("proba", "hidden") and hit.any():
-                    rows = np.flatnonzero(hit)
-                    h_last = hidden[rows, last[rows] - begin]  # (rows, H)
-                    if want == "hidden":
-                        if last_hidden is None:
-                            last_hidden = np.zeros((n_docs, h_last.shape[1]))
-                        last_hidden[idx[rows]] = h_last
-                    else:
-                        z = network.layers[-1].forward(h_last, training=False)
-                        if last_logp is None:
-                            last_logp = np.zeros((n_docs, z.shape[1]))
-                        last_logp[idx[rows]] = log_softmax(z)
-                if want == "score":
-                    logp = log_softmax(network.layers[-1].forward(hidden,
-                                                                  training=False))
-                    nxt = ids[:, begin + 1:begin + 1 + chunk.shape[1]]
-                    valid = steps[None, : nxt.shape[1]] < lengths[:, None]
-                    picked = np.take_along_axis(logp[:, : nxt.shape[1]],
-                                                nxt[..., None], axis=-1)[..., 0]
-                    loglik[idx] += np.where(valid, picked, 0.0).sum(axis=1)
-                    counts[idx] += valid.sum(axis=1)
-        if want == "score":
-            return loglik, counts
-        return last_logp if want == "proba" else last_hidden
+        return scan_documents(self._network, docs, self.vocabulary_, self.level,
+                              self.lowercase, self.bptt, want)
 
     def predict_proba(self, X):
         """Distribution of the next token after each document.

@@ -7,8 +7,9 @@ from collections import Counter
 
 import numpy as np
 
-__all__ = ["EOS", "UNK", "build_vocabulary", "check_documents", "document_batches",
-           "encode", "token_stream", "tokenize"]
+__all__ = ["EOS", "UNK", "build_vocabulary", "check_documents", "check_vocabulary",
+           "document_batches", "encode", "fixed_vocabulary", "token_stream",
+           "tokenize"]
 
 EOS = "<eos>"
 UNK = "<unk>"
@@ -85,6 +86,48 @@ def build_vocabulary(docs, *, level, lowercase, min_count, max_vocab):
             "would be empty (are all documents empty?)."
         )
     tokens = np.array([EOS, UNK, *kept], dtype=object)
+    return tokens, {tok: i for i, tok in enumerate(tokens)}
+
+
+def check_vocabulary(value, whom):
+    """Validate a ``vocabulary`` parameter: ``None`` or a tuple of tokens.
+
+    A list, tuple or array of distinct strings; ``<eos>`` and ``<unk>`` may be
+    among them (they keep ids 0 and 1 anyway). Not a generator: the parameter
+    is read at every check, and a clone must see the same tokens.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple,
+                                                                 np.ndarray)):
+        raise TypeError(
+            f"The 'vocabulary' parameter of {whom} must be None or a list of "
+            f"tokens (str); got {type(value).__name__}."
+        )
+    tokens = tuple(value)
+    for tok in tokens:
+        if not isinstance(tok, str):
+            raise TypeError(
+                f"The 'vocabulary' parameter of {whom} must hold str tokens; got "
+                f"{tok!r} ({type(tok).__name__})."
+            )
+    seen = set()
+    for tok in tokens:
+        if tok in seen:
+            raise ValueError(f"The 'vocabulary' parameter of {whom} repeats the "
+                             f"token {tok!r}: every token must appear once.")
+        seen.add(tok)
+    if not seen - {EOS, UNK}:
+        raise ValueError(f"The 'vocabulary' parameter of {whom} holds no token "
+                         "besides <eos> and <unk>.")
+    return tokens
+
+
+def fixed_vocabulary(tokens):
+    """``(tokens, vocabulary)`` as :func:`build_vocabulary` returns them, for
+    the given tokens in their order after ``<eos>`` and ``<unk>``."""
+    tokens = np.array([EOS, UNK, *(t for t in tokens if t not in (EOS, UNK))],
+                      dtype=object)
     return tokens, {tok: i for i, tok in enumerate(tokens)}
 
 

@@ -137,7 +137,13 @@ def check_bool(name, value):
 
 
 def check_dtype_param(value):
-    """Validate the ``dtype`` parameter; return a numpy dtype or ``None``."""
+    """Validate the ``dtype`` parameter; return its name (``'float32'`` or
+    ``'float64'``) or ``None``.
+
+    A name, not a ``numpy.dtype``: estimators keep it as ``_dtype`` and in
+    ``_built_with``, and plain strings keep their state free of numpy types
+    (``skdeep.save`` writes it as JSON; skops trusts it without asking).
+    """
     if value is None:
         return None
     try:
@@ -148,7 +154,7 @@ def check_dtype_param(value):
         raise ValueError(
             f"The 'dtype' parameter must be 'float32', 'float64' or None; got {value!r}."
         )
-    return dtype
+    return dtype.name
 
 
 def check_layer_sizes(name, value):

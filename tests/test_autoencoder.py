@@ -149,3 +149,10 @@ def test_codes_of_the_wrong_width_and_a_changed_architecture(digits):
     with pytest.raises(ValueError, match="tied_weights"):
         ae.set_params(warm_start=True, tied_weights=True).fit(X_tr)
     np.testing.assert_array_equal(ae.coefs_[0], before)  # a failed fit changes nothing
+
+
+def test_transform_before_fit_is_not_fitted_error():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        MLPAutoencoder().transform(np.zeros((2, 3)))

@@ -1,5 +1,7 @@
 """Smoke tests of the benchmark scripts: they run and print their ratios.
 
+(bench_distributed's is in test_distributed.py, on that module's cluster.)
+
 Timings are never asserted (shared, noisy machines); only that the quick
 configuration completes and reports what it should.
 """
@@ -80,3 +82,4 @@ def test_bench_rbm_expected_pseudo_likelihood_is_the_mean_score():
     sampled = bench.mean_score_samples(rbm, data[1][:100], 60)
     assert rbm.random_state == 0  # restored after scoring
     assert abs(sampled - exact) < 0.05 * abs(exact)
+

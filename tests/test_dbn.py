@@ -220,7 +220,7 @@ def test_rbm_sparse_input_and_one_step_partial_fit(digits):
     sp = RBMTransformer(16, n_iter=3, random_state=0).fit(sparse.csr_matrix(X_tr))
     np.testing.assert_allclose(sp.transform(sparse.csr_matrix(X_te)),
                                dense.transform(X_te), atol=1e-5)
-    # partial_fit is one CD update on the whole segment, as BernoulliRBM's
+    # partial_fit continues the model (one pass of minibatches over the chunk)
     rbm = RBMTransformer(16, random_state=0).partial_fit(X_tr[:40])
     before = rbm.components_.copy()
     rbm.partial_fit(X_tr[40:80])

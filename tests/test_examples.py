@@ -45,6 +45,7 @@ EXAMPLE_OPTIONS = {
     "dbn_mnist": ["--fast"],
     "mnist_autoencoder": ["--fast", "--mnist", "--plot", "--code"],
     "cartpole_dqn": ["--fast", "--seeds", "--plot"],
+    "stream_larger_than_memory": ["--fast", "--budget-mb", "--times", "--method"],
 }
 
 
@@ -611,3 +612,33 @@ def test_cartpole_dqn_without_matplotlib(tmp_path, no_matplotlib, capsys):
     assert status == 1
     assert "--plot needs matplotlib" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+# ------------------------------------------------------------ streaming example
+@pytest.mark.parametrize("method", ["incremental", "loop"])
+def test_stream_larger_than_memory(method, capsys):
+    pytest.importorskip("dask")
+    if method == "incremental":
+        pytest.importorskip("dask_ml")
+    status = load_example("stream_larger_than_memory").main(
+        ["--fast", "--method", method])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "131,072 rows x 64 float32 features" in out and "32 blocks" in out
+    budget = float(re.search(r"memory budget: ([\d.]+) MiB above", out).group(1))
+    data = float(re.search(r"= ([\d,]+) MiB in", out).group(1).replace(",", ""))
+    assert data >= 4 * budget  # several times the budget
+    growth = float(re.search(r"MiB \(.*\), ([\d.]+) MiB above the footprint",
+                             out).group(1))
+    assert 0 <= growth <= budget
+    assert f"method: {method}" in out and "within budget: yes" in out
+    assert float(re.search(r"test accuracy: ([\d.]+)", out).group(1)) > 0.5
+
+
+def test_stream_example_blocks_are_reproducible():
+    ex = load_example("stream_larger_than_memory")
+    X1, y1 = ex.make_block(3, 10)
+    X2, y2 = ex.make_block(3, 10)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
+    assert not np.array_equal(ex.make_block(3, 10, test=True)[0], X1)
