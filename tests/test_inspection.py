@@ -139,6 +139,17 @@ def test_loss_curve_from_pipeline_and_scikit_learn_mlp():
     np.testing.assert_allclose(display.line_.get_ydata(), sk.loss_curve_)
 
 
+def test_loss_curves_of_several_fits_share_one_axes_and_legend():
+    fig, ax = plt.subplots()
+    for solver in ("sgd", "adam"):
+        net = fit_quietly(skdeep.MLPNet((8,), solver=solver, max_iter=3,
+                                        random_state=0), X, Y)
+        display = LossCurveDisplay.from_estimator(net, ax=ax, label=solver)
+        np.testing.assert_allclose(display.line_.get_ydata(), net.loss_curve_)
+    assert len(fig.axes) == 1 and len(ax.lines) == 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sgd", "adam"]
+
+
 def test_loss_curve_constructor_aligns_validation_with_the_last_epochs():
     display = LossCurveDisplay(loss_curve=[3.0, 2.0, 1.5, 1.0],
                                validation_scores=[0.5, 0.7],
@@ -304,6 +315,9 @@ def test_feature_maps_rows_hold_every_layer():
         expected = net.feature_maps(X[5:6], layer)[0]
         np.testing.assert_allclose(display.maps[layer], expected)
         for k, image in enumerate(display.images_[layer + 1]):
+            # ConvNetJS's scaling: one scale for all the maps of a layer
+            np.testing.assert_allclose(image.get_clim(),
+                                       (expected.min(), expected.max()), rtol=1e-6)
             drawn = np.asarray(image.get_array())
             if expected.ndim == 1:
                 np.testing.assert_allclose(drawn, expected[None, :], rtol=1e-6)

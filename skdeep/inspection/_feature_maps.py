@@ -8,6 +8,7 @@ from ._plotting import (
     draw_tile,
     final_estimator,
     tile_grid,
+    tile_range,
     to_rgb,
 )
 
@@ -66,7 +67,9 @@ class FeatureMapsDisplay:
     max_maps : int, default=16
         Draw at most this many maps per layer.
     cmap : str, default="viridis"
-        Colour map of the maps (each scaled by its own minimum and maximum).
+        Colour map of the maps. The maps of one layer share one scale, from
+        the layer's smallest to its largest activation, as in ConvNetJS: a
+        bright map is a strongly active channel.
     estimator_name : str, default=None
         Title of the plot.
 
@@ -148,6 +151,8 @@ class FeatureMapsDisplay:
             image[: self.max_maps])
         rows = [input_tiles] + [list(_as_tiles(m)[: self.max_maps])
                                 for m in self.maps]
+        # every value of a layer, drawn or not, sets the layer's colour scale
+        layer_values = [image] + list(self.maps)
         n_cols = max(len(row) for row in rows)
         title = name if name is not None else self.estimator_name
         figsize = (1.4 + 0.7 * n_cols, 0.4 + 0.75 * len(rows))
@@ -162,7 +167,8 @@ class FeatureMapsDisplay:
             else:
                 row_axes = [add_tile(self.figure_, grid[r, c])
                             for c in range(len(tiles))]
-            row_images = [draw_tile(tile_ax, tile, self.cmap, False)
+            scale = tile_range(np.asarray(layer_values[r]), False)
+            row_images = [draw_tile(tile_ax, tile, self.cmap, False, scale)
                           for tile_ax, tile in zip(row_axes, tiles)]
             if _is_strip(tiles):
                 row_axes[0].set_aspect("auto")

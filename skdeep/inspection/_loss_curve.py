@@ -134,7 +134,8 @@ class LossCurveDisplay:
             Title; ``None`` uses ``estimator_name``.
         **kwargs : dict
             Passed to ``Axes.plot`` for the training loss (``color``,
-            ``linestyle``, ...).
+            ``linestyle``, ``label``, ...). To compare fits, draw them on one
+            Axes with a ``label`` each: the legend lists every curve.
 
         Returns
         -------
@@ -147,7 +148,7 @@ class LossCurveDisplay:
             _, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
         loss = np.asarray(self.loss_curve, dtype=np.float64)
         epochs = np.arange(1, len(loss) + 1)
-        line_kw = {"label": self.loss_label, "color": "C0"}
+        line_kw = {"label": self.loss_label}  # colour: the Axes' cycle
         line_kw.update(kwargs)
         (self.line_,) = ax.plot(epochs, loss, **line_kw)
         handles = [self.line_]
@@ -176,7 +177,9 @@ class LossCurveDisplay:
         if len(epochs) <= 20:
             ax.set_xticks(epochs[:: max(1, len(epochs) // 10)])
         if self.score_ax_ is None:
-            ax.legend(handles=handles, loc="best")
+            # every labelled line of ax: curves drawn on one Axes by several
+            # calls (label=... in kwargs) share one legend
+            ax.legend(loc="best")
         else:
             # on the twin Axes, drawn last, so that no line crosses the legend;
             # losses fall and scores rise, which leaves the right middle free

@@ -75,10 +75,10 @@ def add_tile(fig, cell):
 
 
 def tile_range(tile, symmetric):
-    """``vmin, vmax`` for one tile: centred on 0 for weights, min-max otherwise.
+    """``vmin, vmax`` for an array: centred on 0 for weights, min-max otherwise.
 
-    Each tile gets its own scale, as ConvNetJS draws every filter and every
-    activation map scaled by its own extremes.
+    ConvNetJS scales every filter by its own extremes, and every layer's
+    activation maps by the extremes of the whole layer.
     """
     if symmetric:
         limit = float(np.max(np.abs(tile))) or 1.0
@@ -94,11 +94,14 @@ def to_rgb(tile):
     return (tile - low) / (high - low) if high > low else np.full_like(tile, 0.5)
 
 
-def draw_tile(ax, tile, cmap, symmetric):
-    """``imshow`` one tile, ``(H, W)`` or ``(H, W, 3)``; return the image."""
+def draw_tile(ax, tile, cmap, symmetric, scale=None):
+    """``imshow`` one tile, ``(H, W)`` or ``(H, W, 3)``; return the image.
+
+    ``scale`` is ``(vmin, vmax)``; None scales the tile by its own values.
+    """
     if tile.ndim == 3:  # RGB: colours are the data, no colour map
         return ax.imshow(tile, interpolation="nearest")
-    vmin, vmax = tile_range(tile, symmetric)
+    vmin, vmax = scale if scale is not None else tile_range(tile, symmetric)
     return ax.imshow(tile, cmap=cmap, vmin=vmin, vmax=vmax,
                      interpolation="nearest")
 
