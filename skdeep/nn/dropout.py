@@ -20,6 +20,10 @@ class Dropout(Layer):
     rng : numpy.random.Generator
         Stream for the masks; the estimator keeps it across warm starts.
 
+    See Also
+    --------
+    skdeep.MLPNet : Its ``dropout`` parameter adds this layer after every hidden layer.
+
     Examples
     --------
     >>> import numpy as np
