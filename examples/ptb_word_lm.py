@@ -76,7 +76,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skdeep import RNNLanguageModel
 
 FILES = ("ptb.train.txt", "ptb.valid.txt", "ptb.test.txt")
-#: Reference test perplexities (shared/data/README.md).
+#: Published test perplexities: Kneser-Ney 5-gram and Mikolov's RNN-LM.
 KN5, RNNLM = 141.2, 124.7
 #: --fast: a smoke run on a few hundred sentences.
 FAST_LINES = dict(train=600, valid=80, test=80)

@@ -1,6 +1,6 @@
 """
 Sentiment over parse trees: a recursive network on the Stanford Sentiment Treebank
-===================================================================================
+==================================================================================
 
 Seed 004 part 7 (recursive networks), on Socher et al. (2013)'s treebank.
 Every node of every training tree is labelled 0 (very negative) .. 4 (very
