@@ -123,7 +123,8 @@ def load_data(mnist_dir=None, train_size=None):
 
 
 def make_net(name, solver=DEFAULT_SOLVER, epochs=10, learning_rate=None,
-             batch_size=None, activation="relu", random_state=0, verbose=False):
+             batch_size=None, activation="relu", random_state=0, verbose=False,
+             augment=None):
     """The LeNet-5-style net with one of the :data:`SOLVERS` trainers.
 
     Parameters
@@ -142,6 +143,8 @@ def make_net(name, solver=DEFAULT_SOLVER, epochs=10, learning_rate=None,
         Seeds the initial weights and the shuffling.
     verbose : bool, default=False
         Print one line per epoch.
+    augment : dict or None, default=None
+        The estimator's ``augment`` (random shifts and zooms per image).
 
     Returns
     -------
@@ -155,7 +158,7 @@ def make_net(name, solver=DEFAULT_SOLVER, epochs=10, learning_rate=None,
         params["batch_size"] = batch_size
     return ConvNetClassifier(lenet5_layers(name, activation), max_iter=epochs,
                              tol=None, random_state=random_state, verbose=verbose,
-                             **params)
+                             augment=augment, **params)
 
 
 def describe_trainer(net):
@@ -296,6 +299,13 @@ def main(argv=None):
                         help="hidden units")
     parser.add_argument("--train-size", type=int, default=None,
                         help="use only the first N training images")
+    parser.add_argument("--shift", type=int, default=0,
+                        help="augment: random shifts of up to N pixels per image")
+    parser.add_argument("--scale", type=float, default=0.0,
+                        help="augment: random zooms within ±S (e.g. 0.1)")
+    parser.add_argument("--compare", action="store_true",
+                        help="train the same net without augmentation too, at the "
+                             "same epoch budget, and print both errors")
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--verbose", action="store_true",
                         help="print one line per epoch (training loss)")
@@ -315,6 +325,10 @@ def main(argv=None):
             parser.error(f"--{option.replace('_', '-')} must be >= 1")
     if args.decay_epochs < 0:
         parser.error("--decay-epochs must be >= 0")
+    augment = ({"shift": args.shift, "scale": args.scale}
+               if args.shift or args.scale else None)
+    if args.compare and augment is None:
+        parser.error("--compare needs --shift or --scale")
 
     begin = time.perf_counter()
     X_train, X_test, y_train, y_test, name = load_data(
@@ -324,8 +338,12 @@ def main(argv=None):
         epochs = FAST_EPOCHS
     else:
         epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS[name]
-    net = make_net(name, args.solver, epochs, args.learning_rate, args.batch_size,
-                   args.activation, args.random_state, args.verbose)
+    def net_with(augment):
+        return make_net(name, args.solver, epochs, args.learning_rate,
+                        args.batch_size, args.activation, args.random_state,
+                        args.verbose, augment)
+
+    net = net_with(augment)
 
     side = X_train.shape[-1]
     c3 = 5 if name == "mnist" else 3
@@ -339,16 +357,24 @@ def main(argv=None):
                 if decay and net.solver != "adadelta" else "")
     print(f"trainer: {describe_trainer(net)}, {epochs} epochs{schedule}; "
           f"{len(X_train)} training / {len(X_test)} test images")
-    start = time.perf_counter()
-    train(net, X_train, y_train, X_test, y_test, monitor=args.monitor,
-          decay_epochs=0 if args.fast else args.decay_epochs)
-    fit_minutes = (time.perf_counter() - start) / 60
-    error = 100 * (1 - net.score(X_test, y_test))
-    print(f"epochs: {net.n_iter_}, final training loss {net.loss_:.4f}")
-    print(f"test error: {error:.2f}% (accuracy {1 - error / 100:.4f})")
-    print(f"fit: {fit_minutes:.2f} minutes; total: "
-          f"{(time.perf_counter() - begin) / 60:.2f} minutes")
-    if can_plot(args):
+    errors = {}
+    for augmented in ([None, augment] if args.compare else [augment]):
+        if args.compare or augmented:
+            print(f"augment: {augmented}")
+        net = net_with(augmented)
+        start = time.perf_counter()
+        train(net, X_train, y_train, X_test, y_test, monitor=args.monitor,
+              decay_epochs=0 if args.fast else args.decay_epochs)
+        fit_minutes = (time.perf_counter() - start) / 60
+        error = errors[augmented is not None] = 100 * (1 - net.score(X_test, y_test))
+        print(f"epochs: {net.n_iter_}, final training loss {net.loss_:.4f}")
+        print(f"test error: {error:.2f}% (accuracy {1 - error / 100:.4f})")
+        print(f"fit: {fit_minutes:.2f} minutes")
+    if args.compare:
+        print(f"same budget: {errors[False]:.2f}% without augmentation, "
+              f"{errors[True]:.2f}% with")
+    print(f"total: {(time.perf_counter() - begin) / 60:.2f} minutes")
+    if can_plot(args):  # the last net trained
         show_or_save(plot(net, X_test[:1]), args.out)
     return 0
 

@@ -1,5 +1,6 @@
 """skdeep: deep-learning models as genuine scikit-learn estimators, in pure NumPy."""
 
+from ._autoencoder import MLPAutoencoder
 from ._convnet import ConvNetClassifier, ConvNetRegressor
 from ._dbn import DBNClassifier
 from ._linear_unit import LinearUnitRegressor
@@ -17,6 +18,7 @@ __all__ = [
     "ConvNetRegressor",
     "DBNClassifier",
     "LinearUnitRegressor",
+    "MLPAutoencoder",
     "MLPNet",
     "MLPNetRegressor",
     "PerceptronClassifier",

@@ -20,7 +20,8 @@ from ._convnet_layers import (
     default_layers,
 )
 from ._validation import check_number
-from .nn import Activation, Dense, Dropout, Sequential
+from .nn import Activation, Augment2D, Dense, Dropout, Sequential
+from .nn.augment import check_augment
 from .nn.conv import (
     AvgPool2D,
     Conv2D,
@@ -97,6 +98,12 @@ _SHARED_PARAMETERS_DOC = """
         Continue exactly from the previous fit.
     dtype : {'float32', 'float64'} or None, default='float32'
         Computation dtype.
+    augment : dict or None, default=None
+        Data augmentation drawn per training image and epoch, e.g.
+        ``{'shift': 2}`` (random shifts of up to 2 pixels), ``'flip': True``
+        (horizontal flips), ``'scale': 0.1`` (zooms within ±10%); from the
+        estimator's own random stream, so ``random_state`` reproduces a fit and
+        warm starts resume exactly. Prediction sees the images unchanged.
 """
 
 _SHARED_ATTRIBUTES_DOC = """
@@ -154,6 +161,7 @@ class _BaseConvNet(BaseNetwork):
         verbose=False,
         warm_start=False,
         dtype="float32",
+        augment=None,
     ):
         self.layers = layers
         self.input_shape = input_shape
@@ -179,6 +187,7 @@ class _BaseConvNet(BaseNetwork):
         self.verbose = verbose
         self.warm_start = warm_start
         self.dtype = dtype
+        self.augment = augment
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -190,6 +199,7 @@ class _BaseConvNet(BaseNetwork):
         check_layers_param(self.layers, self._output_types)
         check_number("l1_decay", self.l1_decay, low=0)
         check_number("l2_decay", self.l2_decay, low=0)
+        check_augment(self.augment)
         if self.input_shape is not None:
             shape = self.input_shape
             if not (isinstance(shape, (tuple, list)) and len(shape) == 3 and all(
@@ -204,7 +214,8 @@ class _BaseConvNet(BaseNetwork):
         return {**super()._architecture(),
                 "layers": None if layers is None else [dict(d) for d in layers],
                 "input_shape": None if self.input_shape is None
-                else tuple(int(v) for v in self.input_shape)}
+                else tuple(int(v) for v in self.input_shape),
+                "augment": check_augment(self.augment)}
 
     def _penalty_strengths(self):
         return float(self.l2_decay), float(self.l1_decay)
@@ -299,7 +310,10 @@ class _BaseConvNet(BaseNetwork):
         specs = [dict(s) for s in specs]
         if not specs or specs[-1]["type"] not in OUTPUT_TYPES:
             specs.append(self._output_spec(n_outputs))
-        layers, ends, filled = [], [], []
+        augment = check_augment(self.augment)
+        # first: the augmented images go through every layer (ends count it)
+        layers = [] if augment is None else [Augment2D(**augment, rng=rng_dropout)]
+        ends, filled = [], []
         shape = tuple(input_shape)  # (C, H, W), then (D,) after an fc layer
         for i, spec in enumerate(specs):
             spec = {**LAYER_OPTIONS[spec["type"]], **spec}

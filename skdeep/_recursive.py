@@ -1,5 +1,6 @@
 """RecursiveNetClassifier: sentiment over parse trees (seed 004 part 7)."""
 
+import copy
 import numbers
 from collections import Counter
 
@@ -50,6 +51,15 @@ class RecursiveNetClassifier(NetworkClassifierMixin, ClassifierMixin, BaseNetwor
         Epochs.
     max_grad_norm : float or None, default=None
         Global gradient-norm clipping per step.
+    average : bool or int, default=False
+        Predict with the mean of the weights at the ends of epochs
+        ``average, average + 1, …`` (``True``: every epoch): Polyak-Ruppert
+        averaging, per epoch rather than per update as in
+        :class:`~sklearn.linear_model.SGDClassifier`. Training itself goes on
+        from the latest weights (exact resume included); the mean only
+        replaces them for prediction, once at least one epoch has entered it.
+        It smooths the epoch-to-epoch swings of the accuracies (on SST about
+        ±0.6 points of binary accuracy). Not with ``early_stopping``.
 """ + parameter_docs(
         # the training parameters of MLPNet, with the same defaults
         "learning_rate", "power_t", "momentum", "nesterovs_momentum",
@@ -67,6 +77,8 @@ class RecursiveNetClassifier(NetworkClassifierMixin, ClassifierMixin, BaseNetwor
         Node labels.
     vocabulary_ : dict of str -> int
         Word ids (0 is the unknown word).
+    n_averaged_ : int
+        Epochs in the averaged weights that predict (0: the latest weights).
     n_iter_, loss_, loss_curve_, t_, validation_scores_
         As in :class:`MLPNet`.
 
@@ -98,7 +110,7 @@ class RecursiveNetClassifier(NetworkClassifierMixin, ClassifierMixin, BaseNetwor
     def __init__(self, composition="rnn", dim=30, *, train_on="nodes", min_count=1,
                  lowercase=False, solver="adagrad", learning_rate_init=0.01,
                  alpha=1e-4, batch_size=27, max_iter=30, max_grad_norm=None,
-                 learning_rate="constant", power_t=0.5, momentum=0.9,
+                 average=False, learning_rate="constant", power_t=0.5, momentum=0.9,
                  nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  tol=1e-4, n_iter_no_change=10, early_stopping=False,
                  validation_fraction=0.1, shuffle=True, random_state=None,
@@ -114,6 +126,7 @@ class RecursiveNetClassifier(NetworkClassifierMixin, ClassifierMixin, BaseNetwor
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.max_grad_norm = max_grad_norm
+        self.average = average
         self.learning_rate = learning_rate
         self.power_t = power_t
         self.momentum = momentum
@@ -148,6 +161,12 @@ class RecursiveNetClassifier(NetworkClassifierMixin, ClassifierMixin, BaseNetwor
         check_number("alpha", self.alpha, low=0)
         check_number("max_grad_norm", self.max_grad_norm, low=0, low_inclusive=False,
                      allow_none=True)
+        if not isinstance(self.average, bool):
+            check_number("average", self.average, kind=numbers.Integral, low=1)
+        if self.average is not False and self.early_stopping:
+            raise ValueError("average and early_stopping=True cannot be combined: "
+                             "early stopping keeps the best latest weights, "
+                             "averaging predicts with a mean of them.")
 
     def _architecture(self):
         return {**super()._architecture(), **{name: getattr(self, name) for name in (
@@ -256,12 +275,26 @@ class RecursiveNetClassifier(NetworkClassifierMixin, ClassifierMixin, BaseNetwor
                                params, grads, wb)
             total += value * wb.sum()
             seen += wb.sum()
+        first = 1 if self.average is True else self.average
+        if first and state.n_iter + 1 >= first:  # this epoch enters the mean
+            state.average_params(params)
         return total / (seen or 1), len(order)
+
+    def _fitted_attributes(self, network, loss, state, n_iter):
+        attributes = super()._fitted_attributes(network, loss, state, n_iter)
+        averaged = None
+        if state.averaged_params is not None:
+            # a copy that predicts: training resumes from ``network`` itself
+            averaged = copy.deepcopy(network)
+            for p, a in zip(averaged.param_arrays(), state.averaged_params):
+                p[...] = a
+        attributes.update(n_averaged_=state.n_averaged, _averaged_network=averaged)
+        return attributes
 
     # ------------------------------------------------------------ inference
     def _node_outputs(self, X):
         table = self._validate_X(X)
-        network = self._network
+        network = getattr(self, "_averaged_network", None) or self._network
         hidden = network.layers[0].forward(table, training=False)
         proba = self._loss_function.output(network.layers[1].forward(
             hidden, training=False))

@@ -110,6 +110,11 @@ class TrainState:
     best_params : list of ndarray or None
         Weights of the best validation score (early stopping); replaced, never
         modified in place.
+    averaged_params : list of ndarray or None
+        Running mean of the weights at the ends of epochs, for a model that
+        predicts with averaged weights; replaced, never modified in place.
+    n_averaged : int
+        Epochs in that mean.
     """
 
     init_rng: np.random.Generator
@@ -128,6 +133,22 @@ class TrainState:
     best_validation_score: float = -np.inf
     no_improvement_count: int = 0
     best_params: Optional[list] = None
+    averaged_params: Optional[list] = None
+    n_averaged: int = 0
+
+    def average_params(self, params):
+        """Add the current weights to :attr:`averaged_params` (a new list).
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The live weights.
+        """
+        n = self.n_averaged + 1
+        previous = self.averaged_params
+        self.averaged_params = ([p.copy() for p in params] if previous is None
+                                else [a + (p - a) / n for a, p in zip(previous, params)])
+        self.n_averaged = n
 
     @classmethod
     def from_random_state(cls, random_state, optimizer=None):
@@ -162,9 +183,10 @@ class TrainState:
     def __deepcopy__(self, memo):
         # Curves hold floats: a list copy is enough, and it is O(1) Python calls
         # (a generic deepcopy visits every entry, which made each partial_fit
-        # slower than the one before). ``best_params`` is replaced, never
-        # modified, so it is shared. Generators and the optimizer go through
-        # ``memo``: layers deep-copied with the state keep sharing them.
+        # slower than the one before). ``best_params`` and ``averaged_params``
+        # are replaced, never modified, so they are shared. Generators and the
+        # optimizer go through ``memo``: layers deep-copied with the state keep
+        # sharing them.
         new = copy.copy(self)
         memo[id(self)] = new
         for name in ("init_rng", "shuffle_rng", "dropout_rng"):

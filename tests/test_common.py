@@ -7,6 +7,7 @@ from skdeep import (
     ConvNetRegressor,
     DBNClassifier,
     LinearUnitRegressor,
+    MLPAutoencoder,
     MLPNet,
     MLPNetRegressor,
     PerceptronClassifier,
@@ -22,6 +23,10 @@ ESTIMATORS = [
     MLPNet(random_state=0, dtype="float64"),
     MLPNetRegressor(random_state=0),
     MLPNetRegressor(random_state=0, dtype="float64"),
+    MLPAutoencoder(random_state=0),
+    MLPAutoencoder(random_state=0, dtype="float64"),
+    MLPAutoencoder((8, 2), tied_weights=True, noise=0.1, random_state=0,
+                   dtype="float64"),
     ConvNetClassifier(random_state=0),
     ConvNetClassifier(random_state=0, dtype="float64"),
     ConvNetRegressor(random_state=0),
@@ -103,6 +108,10 @@ DBN_ABOVE_ONE = (
     "wants 0.83; the same data scaled into [0, 1] (MinMaxScaler) give 0.955 and "
     "0.927, pretrain=False 0.965 and 0.927"
 )
+WEIGHTS_NOISE = (
+    "a denoising autoencoder draws one corruption mask per row and epoch, so a "
+    "repeated row is corrupted differently from a row of weight 2 (as dropout)"
+)
 # scikit-learn's own reason for Perceptron (sklearn/utils/_test_common/
 # instance_generator.py): the online rule visits a repeated row twice.
 WEIGHTS_ONLINE = "sample_weight is not equivalent to removing/repeating samples."
@@ -118,7 +127,7 @@ EXPECTED_FAILED = {
         SPARSE_EQUIVALENCE: WEIGHTS_FLOAT32,  # the same sums, on sparse rows
     }
     for name in ("ConvNetClassifier", "ConvNetRegressor", "DBNClassifier",
-                 "LinearUnitRegressor", "MLPNet", "MLPNetRegressor")
+                 "LinearUnitRegressor", "MLPAutoencoder", "MLPNet", "MLPNetRegressor")
 }
 EXPECTED_FAILED[("ConvNetClassifier", "float32")][EQUIVALENCE] = WEIGHTS_DROPOUT
 EXPECTED_FAILED[("ConvNetClassifier", "float64")] = {EQUIVALENCE: WEIGHTS_DROPOUT}
@@ -140,6 +149,8 @@ def _expected_failed_checks(estimator):
         return declared
     declared = dict(EXPECTED_FAILED.get((type(estimator).__name__,
                                          params.get("dtype")), {}))
+    if isinstance(estimator, MLPAutoencoder) and params["noise"] > 0:
+        declared[EQUIVALENCE] = WEIGHTS_NOISE
     if isinstance(estimator, DBNClassifier) and params["visible_units"] == "bernoulli":
         declared["check_classifiers_train"] = DBN_ABOVE_ONE
     return declared

@@ -181,3 +181,45 @@ def test_regressor_learns_a_spatial_target():
     reg = ConvNetRegressor(max_iter=40, random_state=0).fit(X[:300], y[:300])
     assert reg.score(X[300:], y[300:]) > 0.8
     assert reg.layers_[-1] == {"type": "regression", "num_neurons": 1}
+
+
+AUGMENT = {"shift": 1, "flip": True, "scale": 0.1}
+
+
+def test_augment_resumes_exactly_and_leaves_prediction_alone(digits):
+    X_tr, X_te, y_tr, _ = digits
+    kw = dict(layers=SMALL, augment=AUGMENT, random_state=0, tol=None)
+    once = ConvNetClassifier(max_iter=4, **kw).fit(X_tr[:300], y_tr[:300])
+    twice = ConvNetClassifier(max_iter=2, warm_start=True, **kw)
+    twice.fit(X_tr[:300], y_tr[:300]).fit(X_tr[:300], y_tr[:300])
+    for a, b in zip(once.coefs_ + once.intercepts_, twice.coefs_ + twice.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    again = ConvNetClassifier(max_iter=4, **kw).fit(X_tr[:300], y_tr[:300])
+    np.testing.assert_array_equal(again.predict_proba(X_te), once.predict_proba(X_te))
+    plain = ConvNetClassifier(max_iter=4, layers=SMALL, random_state=0, tol=None)
+    plain.fit(X_tr[:300], y_tr[:300])
+    assert not np.allclose(plain.coefs_[0], once.coefs_[0])  # the images moved
+    # inference: the same weights give the same outputs with or without augment
+    plain._network.layers = once._network.layers[1:]
+    np.testing.assert_array_equal(plain.predict_proba(X_te), once.predict_proba(X_te))
+    assert once.layers_ == plain.layers_ and len(once.feature_maps(X_te[:2], 0)) == 2
+    np.testing.assert_array_equal(once.feature_maps(X_te[:2], 0),
+                                  plain.feature_maps(X_te[:2], 0))
+
+
+def test_augment_shifts_help_on_shifted_digits(digits):
+    X_tr, X_te, y_tr, y_te = digits
+    # test digits moved by one pixel: the augmented net has seen such moves
+    moved = np.roll(X_te.reshape(-1, 8, 8), 1, axis=2).reshape(len(X_te), -1)
+    scores = [ConvNetClassifier(SMALL, max_iter=15, augment=augment, random_state=0)
+              .fit(X_tr, y_tr).score(moved, y_te) for augment in (None, {"shift": 1})]
+    assert scores[1] > scores[0] + 0.02
+
+
+@pytest.mark.parametrize("augment,match", [
+    ({"shift": -1}, "shift"), ({"shift": 1.5}, "shift"), ({"flip": "yes"}, "flip"),
+    ({"scale": 0.7}, "scale"), ({"rotate": 10}, "unknown keys"), ("shift", "dict")])
+def test_bad_augment_is_named(digits, augment, match):
+    X_tr, _, y_tr, _ = digits
+    with pytest.raises((ValueError, TypeError), match=match):
+        ConvNetClassifier(SMALL, augment=augment).fit(X_tr[:50], y_tr[:50])

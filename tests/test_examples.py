@@ -65,17 +65,20 @@ DRAWS = ["--out", "--no-plot"]
 EXAMPLE_OPTIONS = {
     "perceptron_and_or": ["--fast"], "linear_unit_salary": ["--fast", *DRAWS],
     "dnnjs_logistic_and_mlp": ["--fast"], "keras_mlp_mnist": ["--fast", *DRAWS],
-    "convnetjs_mnist": CONVNET + DRAWS, "lenet5_mnist": CONVNET + DRAWS,
+    "convnetjs_mnist": CONVNET + DRAWS,
+    "lenet5_mnist": [*CONVNET, *DRAWS, "--shift", "--compare"],
     "mnist1d_cnn": CONVNET,
     "mnist1d_gru": ["--fast", "--hidden-size", "--data"],
     "sequence_forecast": ["--fast", "--cell", "--window", *DRAWS],
-    "sst_recursive": ["--fast", "--composition", "--data"],
+    "sst_recursive": ["--fast", "--composition", "--data", "--average"],
     "plot_feature_maps": [*CONVNET, "--out"],
     "plot_first_layer_filters": ["--fast", "--out"],
     "plot_trainer_comparison": ["--epochs", *DRAWS],
     "char_rnn_shakespeare": LANGUAGE_MODEL, "ptb_word_lm": LANGUAGE_MODEL,
     "dnnjs_rbm_dbn": ["--fast"], "rbm_digits_features": ["--fast", *DRAWS],
     "dbn_mnist": ["--fast", *DRAWS],
+    "mnist_autoencoder": ["--fast", "--mnist", "--plot", "--code"],
+    "cartpole_dqn": ["--fast", "--seeds", "--plot"],
 }
 
 
@@ -232,6 +235,17 @@ def test_lenet5_mnist(tmp_path, capsys):
     assert "trainer: adam (lr 0.001, batch 32, l2_decay 0.001)" in out
     assert "epochs: 2," in out
     parse_test_error(out)
+
+
+def test_lenet5_mnist_compares_with_and_without_augmentation(capsys):
+    status = load_example("lenet5_mnist").main(["--fast", "--shift", "1",
+                                                "--compare"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "augment: None" in out and "augment: {'shift': 1, 'scale': 0.0}" in out
+    errors = re.search(r"same budget: ([\d.]+)% without augmentation, ([\d.]+)% "
+                       r"with", out)
+    assert errors and all(0 <= float(e) <= 100 for e in errors.groups())
 
 
 def test_lenet5_mnist_reads_idx_files(tmp_path, capsys):
@@ -550,3 +564,59 @@ def test_dbn_mnist_reads_idx_files(tmp_path, capsys):
     assert "fine-tuning: adam (lr 0.001), batch 20, dropout 0.2, 2 epochs" in out
     assert "pre-training: 0.00 minutes (0 RBMs)" in out
     parse_test_error(out)
+
+
+def test_mnist_autoencoder(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    plot = tmp_path / "codes.png"
+    status = load_example("mnist_autoencoder").main(["--fast", "--plot", str(plot)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "ConvNetJS demo (50-50-2" in out and "PCA(10)" in out
+    assert re.search(r"test MSE 0\.\d+", out)
+    assert plot.stat().st_size > 1000
+
+
+# ------------------------------------------------------------ deep Q-learning
+def test_cartpole_dqn(capsys):
+    status = load_example("cartpole_dqn").main(["--fast", "--seeds", "0", "1"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "agent: Q-network 4-64-64-2 relu, adam lr 0.0001, huber loss" in out
+    rows = re.findall(r"^seed (\d): (solved after|NOT solved in) (\d+) episodes",
+                      out, flags=re.MULTILINE)
+    assert [r[0] for r in rows] == ["0", "1"]
+    assert all(int(r[2]) <= 30 for r in rows)
+    assert re.search(r"^solved [012] of 2 seed\(s\) \(greedy policy\), [012] of 2 "
+                     r"by the training returns too", out, flags=re.MULTILINE)
+    assert out.count("  training returns (exploring, learning): ") == 2
+
+
+def test_cartpole_dqn_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out_png = tmp_path / "returns.png"
+    status = load_example("cartpole_dqn").main(
+        ["--fast", "--seeds", "3", "--plot", str(out_png)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert out_png.is_file() and out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"saved {out_png}" in out
+
+
+def test_cartpole_dqn_evaluation_stops_when_195_is_out_of_reach():
+    ex = load_example("cartpole_dqn")
+    from skdeep.rl import CartPole
+
+    agent = ex.make_agent(0)
+    env = CartPole()
+    env.reset(seed=0)
+    mean, played = ex.evaluate(agent, env, 100)  # an untrained policy
+    assert played < 10 and mean < 195
+
+
+def test_cartpole_dqn_without_matplotlib(tmp_path, no_matplotlib, capsys):
+    status = load_example("cartpole_dqn").main(
+        ["--fast", "--plot", str(tmp_path / "x.png")])
+    assert status == 1
+    assert "--plot needs matplotlib" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()

@@ -95,3 +95,46 @@ def test_early_stopping_scores_held_out_roots():
                                       validation_fraction=0.34, random_state=0),
                TREES * 3)
     assert len(clf.validation_scores_) == clf.n_iter_
+
+
+def test_average_predicts_with_the_mean_of_the_epochs_weights():
+    def model(**params):
+        return RecursiveNetClassifier(dim=4, random_state=0, **params)
+
+    def warm_fit(estimator):  # _fit clones
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return estimator.fit(TREES)
+
+    averaged = _fit(model(max_iter=4, average=2), TREES)
+    assert averaged.n_averaged_ == 3  # epochs 2, 3 and 4
+    # the same mean by hand, from the latest weights of one-epoch warm fits
+    stepwise = model(max_iter=1, warm_start=True)
+    snapshots = []
+    for _ in range(4):
+        warm_fit(stepwise)
+        snapshots.append([p.copy() for p in stepwise._network.param_arrays()])
+    assert stepwise.n_averaged_ == 0
+    np.testing.assert_array_equal(  # training goes on from the latest weights
+        averaged._network.param_arrays()[0], snapshots[-1][0])
+    for p, *epochs in zip(stepwise._network.param_arrays(), *snapshots[1:]):
+        p[...] = np.mean(epochs, axis=0)
+    np.testing.assert_allclose(averaged.predict_proba(TREES),
+                               stepwise.predict_proba(TREES), rtol=1e-5)
+    # exact resume: 2 + 2 warm epochs equal 4, the mean included
+    resumed = _fit(model(max_iter=2, average=2, warm_start=True), TREES)
+    assert resumed.n_averaged_ == 1
+    warm_fit(resumed)
+    np.testing.assert_array_equal(resumed.predict_proba(TREES),
+                                  averaged.predict_proba(TREES))
+    restored = pickle.loads(pickle.dumps(averaged))
+    np.testing.assert_array_equal(restored.predict_nodes(TREES)[0],
+                                  averaged.predict_nodes(TREES)[0])
+
+
+@pytest.mark.parametrize("params,match", [
+    ({"average": 0}, "average"), ({"average": 1.5}, "average"),
+    ({"average": True, "early_stopping": True}, "early_stopping")])
+def test_bad_average(params, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        RecursiveNetClassifier(**params).fit(TREES)

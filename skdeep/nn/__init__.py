@@ -6,6 +6,7 @@ users may build their own networks from them too.
 
 from . import functional, gradcheck, init
 from .activations import ACTIVATIONS, Activation
+from .augment import Augment2D
 from .base import (
     Layer,
     NetworkTooLargeError,
@@ -14,11 +15,12 @@ from .base import (
     parameter_budget,
 )
 from .conv import AvgPool2D, Conv2D, Flatten, Maxout, MaxPool2D
-from .dense import Dense
-from .dropout import Dropout
+from .dense import Dense, TiedDense
+from .dropout import Dropout, InputNoise
 from .embedding import Embedding
 from .losses import (
     LOSSES,
+    Huber,
     Loss,
     MulticlassHinge,
     PoissonLoss,
@@ -42,7 +44,8 @@ from .tree import TreeComposition
 
 #: Every layer class the engine exports; the gradient-check table must cover each.
 LAYERS = (Dense, Activation, Dropout, Sequential, Conv2D, MaxPool2D, AvgPool2D,
-          Flatten, Maxout, Embedding, Recurrent, SequenceEncoder, TreeComposition)
+          Flatten, Maxout, Embedding, Recurrent, SequenceEncoder, TreeComposition,
+          TiedDense, InputNoise, Augment2D)
 
 __all__ = [
     "ACTIVATIONS",
@@ -53,6 +56,7 @@ __all__ = [
     "Adadelta",
     "Adagrad",
     "Adam",
+    "Augment2D",
     "AvgPool2D",
     "Conv2D",
     "CELLS",
@@ -60,8 +64,10 @@ __all__ = [
     "Dropout",
     "Embedding",
     "GRUCell",
+    "Huber",
     "LSTMCell",
     "Flatten",
+    "InputNoise",
     "Layer",
     "Loss",
     "NetworkTooLargeError",
@@ -80,6 +86,7 @@ __all__ = [
     "SoftmaxCrossEntropy",
     "SparseSoftmaxCrossEntropy",
     "SquaredError",
+    "TiedDense",
     "TreeComposition",
     "check_parameter_memory",
     "clip_grad_norm",

@@ -6,7 +6,7 @@ import scipy.sparse as sp
 from .base import Layer, check_parameter_memory
 from .init import glorot_uniform
 
-__all__ = ["Dense"]
+__all__ = ["Dense", "TiedDense"]
 
 
 class Dense(Layer):
@@ -92,6 +92,9 @@ class Dense(Layer):
             else:
                 b = np.full(self.n_out, bias_init, dtype=dtype)
         self.params = {"W": W}
+        # set by a TiedDense reading W: its backward (which runs first, being
+        # later in the network) writes its share of dW, this one adds to it
+        self.tied = False
         if bias:
             self.params["b"] = b
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
@@ -108,7 +111,12 @@ class Dense(Layer):
         x = self._cache
         g2 = grad_output.reshape(-1, self.n_out)
         if sp.issparse(x):  # sparse rows (TF-IDF): a sparse-dense product
-            self.grads["W"][...] = x.T @ g2
+            if self.tied:
+                self.grads["W"] += x.T @ g2
+            else:
+                self.grads["W"][...] = x.T @ g2
+        elif self.tied:
+            self.grads["W"] += x.reshape(-1, self.n_in).T @ g2
         else:
             # (..., n) -> (rows, n): sequences (N, T, n) count every step as a row
             np.matmul(x.reshape(-1, self.n_in).T, g2, out=self.grads["W"])
@@ -120,3 +128,69 @@ class Dense(Layer):
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out})"
+
+
+class TiedDense(Layer):
+    """Affine layer sharing the transposed weights of a :class:`Dense`.
+
+    ``y = x Wᵀ + b`` with ``W`` the ``source`` layer's weights: the decoder of a
+    tied-weight autoencoder. It owns only its bias; its share of ``dW`` goes
+    into ``source.grads['W']``, so the optimizer updates ``W`` once with the
+    sum of both uses.
+
+    Parameters
+    ----------
+    source : Dense
+        The layer whose weights are shared. It must come *before* this layer
+        in the same :class:`Sequential` (backward then reaches this layer
+        first, and ``source`` adds its own share).
+    dtype : dtype, default=np.float32
+        Dtype of the bias.
+    bias_init : float, default=0.0
+        Constant initial bias.
+
+    Notes
+    -----
+    Forward: ``y = x Wᵀ + b``. Backward: ``dW += gᵀ x``, ``db = Σ_n g``,
+    ``dx = g W``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Dense, TiedDense, Sequential
+    >>> encoder = Dense(6, 2, rng=np.random.default_rng(0))
+    >>> net = Sequential([encoder, TiedDense(encoder)])
+    >>> net.forward(np.ones((4, 6), dtype=np.float32), training=False).shape
+    (4, 6)
+    """
+
+    def __init__(self, source, *, dtype=np.float32, bias_init=0.0):
+        super().__init__()
+        if not isinstance(source, Dense):
+            raise TypeError(f"source must be a Dense layer, got {source!r}.")
+        self.source = source
+        source.tied = True
+        self.n_in, self.n_out = source.n_out, source.n_in
+        self.params = {"b": np.full(self.n_out, bias_init, dtype=dtype)}
+        self.grads = {"b": np.zeros_like(self.params["b"])}
+        self.input_grad = True
+
+    def forward(self, x, *, training):
+        y = x @ self.source.params["W"].T
+        y += self.params["b"]
+        if training:
+            self._cache = x
+        return y
+
+    def backward(self, grad_output):
+        x = self._cache.reshape(-1, self.n_in)
+        g2 = grad_output.reshape(-1, self.n_out)
+        # written, not added: the source layer's backward comes next and adds
+        np.matmul(g2.T, x, out=self.source.grads["W"])
+        g2.sum(axis=0, out=self.grads["b"])
+        if not self.input_grad:
+            return None
+        return grad_output @ self.source.params["W"]
+
+    def __repr__(self):
+        return f"TiedDense({self.n_in}, {self.n_out})"

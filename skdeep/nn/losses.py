@@ -24,6 +24,7 @@ __all__ = [
     "SquaredError",
     "MulticlassHinge",
     "PoissonLoss",
+    "Huber",
     "LOSSES",
     "weight_penalty",
 ]
@@ -371,6 +372,54 @@ class PoissonLoss(Loss):
         return np.exp(z)
 
 
+class Huber(Loss):
+    """Huber loss: squared error near the target, absolute error beyond ``delta``.
+
+    The loss of deep Q-learning (:class:`skdeep.rl.DeepQLearner`): a large
+    temporal-difference error moves the weights by a bounded gradient instead
+    of one proportional to the error.
+
+    Parameters
+    ----------
+    delta : float, default=1.0
+        Where the quadratic part ends.
+
+    Notes
+    -----
+    With ``d = z - y``: ``h(d) = d²/2`` for ``|d| <= δ`` and ``δ(|d| - δ/2)``
+    beyond; ``L = (1/N) Σ_n Σ_k h(d_nk)`` and ``dL/dz = clip(d, -δ, δ) / N``.
+    An output whose target equals it (``y = z``) adds nothing to either, so a
+    target matrix copied from the outputs, with one entry per row replaced,
+    trains that entry alone (deep Q-learning's chosen action).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Huber
+    >>> value, grad = Huber().loss(np.array([[0.5, 3.0]]), np.array([[0.0, 0.0]]))
+    >>> value, grad
+    (2.625, array([[0.5, 1. ]]))
+    """
+
+    def __init__(self, delta=1.0):
+        if not delta > 0:
+            raise ValueError(f"Huber's delta must be > 0; got {delta!r}.")
+        self.delta = float(delta)
+
+    def loss(self, z, y, sample_weight=None):
+        diff = z - y
+        delta = diff.dtype.type(self.delta)
+        grad = np.clip(diff, -delta, delta)
+        # h(d) = c (|d| - c/2) with c = clip(|d|, 0, δ): d²/2 inside, linear beyond
+        abs_diff = np.abs(diff)
+        inside = np.minimum(abs_diff, delta)
+        terms = inside * (abs_diff - inside / 2)
+        return self._average(terms, grad, sample_weight), grad
+
+    def __repr__(self):
+        return f"Huber(delta={self.delta:g})"
+
+
 #: The losses an estimator can name.
 LOSSES = {
     "softmax_cross_entropy": SoftmaxCrossEntropy,
@@ -379,6 +428,7 @@ LOSSES = {
     "squared_error": SquaredError,
     "multiclass_hinge": MulticlassHinge,
     "poisson": PoissonLoss,
+    "huber": Huber,
 }
 
 

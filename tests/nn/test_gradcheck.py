@@ -6,17 +6,20 @@ import pytest
 from skdeep import nn
 from skdeep.nn import (
     Activation,
+    Augment2D,
     AvgPool2D,
     Conv2D,
     Dense,
     Dropout,
     Embedding,
     Flatten,
+    InputNoise,
     Maxout,
     MaxPool2D,
     Recurrent,
     Sequential,
     SequenceEncoder,
+    TiedDense,
     TreeComposition,
 )
 from skdeep.nn.gradcheck import (
@@ -25,6 +28,7 @@ from skdeep.nn.gradcheck import (
     numerical_gradient,
 )
 from skdeep.nn.losses import (
+    Huber,
     MulticlassHinge,
     PoissonLoss,
     SigmoidBinaryCrossEntropy,
@@ -84,6 +88,9 @@ LAYER_CASES = [
             ("1x3_per_axis", dict(pool_size=(1, 3), stride=(1, 2))),
         ]
     ],
+    # shifts, flips and zooms: a gather, its adjoint a scatter-add
+    ("augment2d", lambda: Augment2D(1, True, 0.3, rng=_rng()),
+     lambda r: r.normal(size=(3, 2, 6, 5))),
     ("flatten", lambda: Flatten(), lambda r: r.normal(size=(2, 3, 4, 5))),
     ("maxout_dense", lambda: Maxout(2), lambda r: r.normal(size=(3, 8))),
     ("maxout_conv", lambda: Maxout(3), lambda r: r.normal(size=(2, 6, 3, 3))),
@@ -137,7 +144,22 @@ LAYER_CASES = [
     ("sequential", lambda: Sequential([
         Dense(5, 7, rng=_rng()), Activation("tanh"), Dropout(0.3, rng=_rng()),
         Dense(7, 3, rng=_rng())]), lambda r: r.normal(size=(4, 5))),
+    # the tied decoder's share of dW and the encoder's add up in one array
+    ("tied_dense_autoencoder", lambda: _tied_autoencoder(), lambda r: r.normal(
+        size=(4, 5))),
+    *[
+        (f"input_noise_{kind}", lambda kind=kind, level=level: Sequential([
+            InputNoise(level, kind, rng=_rng()), Dense(5, 3, rng=_rng())]),
+         lambda r: r.normal(size=(6, 5)))
+        for kind, level in (("mask", 0.4), ("gaussian", 0.5))
+    ],
 ]
+
+
+def _tied_autoencoder():
+    encoder = Dense(5, 3, rng=_rng())
+    return Sequential([encoder, Activation("tanh"), TiedDense(encoder),
+                       Activation("logistic")])
 
 
 @pytest.mark.parametrize("name,make_layer,make_input", LAYER_CASES,
@@ -167,6 +189,8 @@ LOSS_CASES = [
     ("sparse_softmax_cross_entropy", SparseSoftmaxCrossEntropy(),
      lambda r: r.integers(0, 4, size=6).astype(float)),
     ("poisson", PoissonLoss(), lambda r: r.poisson(2.0, size=(6, 4)).astype(float)),
+    # differences of both signs on both sides of delta (normal z, wider y)
+    ("huber", Huber(delta=0.8), lambda r: r.normal(scale=2.0, size=(6, 4))),
 ]
 
 
@@ -193,8 +217,16 @@ def test_integer_weights_equal_repeated_rows(name, loss, make_y):
     np.testing.assert_allclose(grad, summed, rtol=1e-12, atol=1e-15)
 
 
+def _layer_types(layer):
+    """The types of ``layer`` and of every layer inside it."""
+    inner = getattr(layer, "layers", [])
+    return {type(layer)}.union(*(_layer_types(sub) for sub in inner))
+
+
 def test_every_exported_layer_has_a_gradient_case():
-    covered = {type(make()) for _, make, _ in LAYER_CASES}
+    # a layer checked inside a Sequential (a tied decoder needs its encoder,
+    # input noise the layer after it) counts as covered
+    covered = set().union(*(_layer_types(make()) for _, make, _ in LAYER_CASES))
     missing = [cls.__name__ for cls in nn.LAYERS if cls not in covered]
     assert not missing, f"layers without a gradient check: {missing}"
 
