@@ -19,8 +19,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-import skdeep  # noqa: E402
-from gallery_config import FILENAME_PATTERN  # noqa: E402
+from gallery_config import FILENAME_PATTERN
+
+import skdeep
 
 # The examples train small networks on small matrices: one BLAS thread is as
 # fast, and two threads stall each other on a busy 2-core machine. Set before

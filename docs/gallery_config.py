@@ -23,6 +23,7 @@ EXAMPLES = {
     "plot_feature_maps.py": [],
     "mnist1d_cnn.py": ["--epochs", "20", "--seeds", "0"],
     "plot_first_layer_filters.py": [],
+    "mnist_autoencoder.py": [],
     "rbm_digits_features.py": [],
     "dnnjs_rbm_dbn.py": ["--fast"],
     "dbn_mnist.py": [],
@@ -31,6 +32,7 @@ EXAMPLES = {
     "sst_recursive.py": [],
     "char_rnn_shakespeare.py": ["--prompt", "The "],
     "ptb_word_lm.py": None,  # needs the Penn Treebank files, and 20 minutes
+    "cartpole_dqn.py": None,  # training until solved: seconds to minutes a seed
 }
 
 #: sphinx-gallery's ``filename_pattern``: the examples it runs.

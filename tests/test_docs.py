@@ -70,7 +70,7 @@ def test_example_is_ready_for_the_gallery(path):
 def _toctree_entries(page):
     entries = []
     for block in re.findall(r"```\{toctree\}\n(.*?)```", page.read_text(
-            encoding="utf-8"), flags=re.S):
+            encoding="utf-8"), flags=re.DOTALL):
         entries += [line.strip() for line in block.splitlines()
                     if line.strip() and not line.startswith(":")]
     return entries

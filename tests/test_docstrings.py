@@ -1,8 +1,9 @@
 """numpydoc's validation of every public class, function and method docstring.
 
 The public API is what the API reference documents: ``skdeep``'s estimators,
-``skdeep.inspection``, ``skdeep.datasets`` and the engine ``skdeep.nn`` (with
-its ``functional``, ``init`` and ``gradcheck`` modules). Methods count when
+``skdeep.inspection``, ``skdeep.datasets``, ``skdeep.rl`` and the engine
+``skdeep.nn`` (with its ``functional``, ``init`` and ``gradcheck`` modules).
+Methods count when
 skdeep defines them; methods inherited from scikit-learn are scikit-learn's to
 validate. The ignored checks are scikit-learn's own choices
 (``sklearn/tests/test_docstrings.py``). Runs where numpydoc is installed (the
@@ -15,17 +16,18 @@ import pytest
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
-import skdeep  # noqa: E402
-import skdeep.datasets  # noqa: E402
-import skdeep.inspection  # noqa: E402
-import skdeep.nn  # noqa: E402
+import skdeep
+import skdeep.datasets
+import skdeep.inspection
+import skdeep.nn
+import skdeep.rl
 
 #: Never checked, as in scikit-learn: GL01/GL02 where the summary and the
 #: closing quotes sit; RT02 because a Returns entry names what it returns.
 IGNORED = {"GL01", "GL02", "RT02"}
 #: Checked on classes and functions only (a method's class gives the context).
 CLASS_AND_FUNCTION_ONLY = {"ES01", "SA01", "EX01"}
-MODULES = [skdeep, skdeep.inspection, skdeep.datasets, skdeep.nn,
+MODULES = [skdeep, skdeep.inspection, skdeep.datasets, skdeep.rl, skdeep.nn,
            skdeep.nn.functional, skdeep.nn.init, skdeep.nn.gradcheck]
 
 

@@ -149,6 +149,11 @@ class TiedDense(Layer):
     bias_init : float, default=0.0
         Constant initial bias.
 
+    See Also
+    --------
+    Dense : The layer whose weights it shares.
+    skdeep.MLPAutoencoder : Its ``tied_weights`` parameter builds the decoder from it.
+
     Notes
     -----
     Forward: ``y = x Wᵀ + b``. Backward: ``dW += gᵀ x``, ``db = Σ_n g``,

@@ -77,6 +77,11 @@ class InputNoise(Layer):
     rng : numpy.random.Generator
         Stream for the noise; the estimator keeps it across warm starts.
 
+    See Also
+    --------
+    Dropout : Noise on hidden units, at every layer.
+    skdeep.MLPAutoencoder : Its ``noise`` parameter puts this layer first.
+
     Examples
     --------
     >>> import numpy as np

@@ -384,6 +384,11 @@ class Huber(Loss):
     delta : float, default=1.0
         Where the quadratic part ends.
 
+    See Also
+    --------
+    SquaredError : The loss it equals near the target.
+    skdeep.rl.DeepQLearner : The learner that uses it.
+
     Notes
     -----
     With ``d = z - y``: ``h(d) = d²/2`` for ``|d| <= δ`` and ``δ(|d| - δ/2)``
