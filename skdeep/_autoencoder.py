@@ -336,7 +336,7 @@ validation_loss_curve_, best_validation_score_, t_, n_iter_
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_in_)
+        ndarray of shape (n_samples, n_features)
             Reconstructions.
         """
         check_is_fitted(self)
@@ -356,7 +356,7 @@ validation_loss_curve_, best_validation_score_, t_, n_iter_
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_in_)
+        ndarray of shape (n_samples, n_features)
             Reconstructions.
         """
         return self._output(X)

@@ -427,7 +427,7 @@ class DeepQLearner(BaseEstimator):
 
         Parameters
         ----------
-        states : array-like of shape (n_samples, n_inputs_) or (n_inputs_,)
+        states : array-like of shape (n_samples, n_inputs) or (n_inputs,)
             States; with ``temporal_window > 0``, whole network inputs (the
             state followed by the window).
 
