@@ -1,17 +1,18 @@
-"""Character-level LSTM on Tiny Shakespeare (Karpathy's char-rnn), with samples.
+"""
+Character-level LSTM on Tiny Shakespeare (Karpathy's char-rnn), with samples
+============================================================================
 
 Seed 004 parts 5–6 (the RNN/LSTM language model) at the character level, as in
 Karpathy's char-rnn: the model reads the text one character at a time and
 learns to predict the next one; sampling from it writes new "Shakespeare".
 
-Data: ``--text PATH`` names a plain-text file; by default the script looks for
-``shared/data/tinyshakespeare.txt`` next to the repository. When that is absent
-it falls back to the dataset descriptions that scikit-learn ships
+Data: ``--text PATH`` names a plain-text file, such as Karpathy's
+``tinyshakespeare.txt`` (1.1 MB). Without ``--text`` the script trains on the
+dataset descriptions that scikit-learn ships
 (``skdeep.datasets.load_sklearn_descriptions()``, about 43,000 characters of
-English) and
-says so. The first 90 % of the characters are the training text, the last 10 %
-the validation text (nanoGPT's split: 1,003,854 / 111,540 characters of Tiny
-Shakespeare).
+English) and says so. The first 90 % of the characters are the training text,
+the last 10 % the validation text (nanoGPT's split: 1,003,854 / 111,540
+characters of Tiny Shakespeare).
 
 Training: one :class:`skdeep.RNNLanguageModel` (``level='char'``, one-hot input,
 ``--cell`` lstm/gru/rnn with ``--hidden-size`` units, Adam 2e-3, gradient-norm
@@ -44,11 +45,12 @@ character after its 2 epochs (benchmarks/bench_rnn.py). References
 reaches 1.47 nats = 2.12 bits per character on an A100; its small CPU
 configuration "a loss of only 1.88" nats = 2.71 bits.
 
-Run ``python examples/char_rnn_shakespeare.py`` (three epochs: a minute and a
-half on 2 quiet cores), ``--epochs 10`` for better text, or ``--fast`` for a
-smoke run on the first 20,000 characters. On a machine whose cores are busy
-with other jobs, ``OPENBLAS_NUM_THREADS=1`` avoids two-thread BLAS stalls (one
-epoch took 369 s instead of 26 s under such load).
+Run ``python examples/char_rnn_shakespeare.py --text tinyshakespeare.txt``
+(three epochs: a minute and a half on 2 quiet cores), ``--epochs 10`` for
+better text, or ``--fast`` for a smoke run on the first 20,000 characters. On
+a machine whose cores are busy with other jobs, ``OPENBLAS_NUM_THREADS=1``
+avoids two-thread BLAS stalls (one epoch took 369 s instead of 26 s under such
+load).
 """
 
 import argparse
@@ -63,8 +65,6 @@ from sklearn.exceptions import ConvergenceWarning
 from skdeep import RNNLanguageModel
 from skdeep.datasets import load_sklearn_descriptions
 
-DEFAULT_TEXT = (Path(__file__).resolve().parents[2] / "shared" / "data"
-                / "tinyshakespeare.txt")
 LN2 = math.log(2.0)
 #: --fast: a smoke run on the beginning of the text.
 FAST_CHARS = 20_000
@@ -76,8 +76,7 @@ def load_text(path=None):
     Parameters
     ----------
     path : str, Path or None, default=None
-        A text file; None looks for :data:`DEFAULT_TEXT` and falls back to
-        scikit-learn's dataset descriptions when it is absent.
+        A text file; None: scikit-learn's dataset descriptions.
 
     Returns
     -------
@@ -91,10 +90,8 @@ def load_text(path=None):
         if not path.is_file():
             raise FileNotFoundError(f"no text file at {path}")
         return path.read_text(encoding="utf-8"), str(path)
-    if DEFAULT_TEXT.is_file():
-        return DEFAULT_TEXT.read_text(encoding="utf-8"), str(DEFAULT_TEXT)
-    source = (f"{DEFAULT_TEXT} not found: using scikit-learn's dataset "
-              "descriptions (skdeep.datasets.load_sklearn_descriptions()) instead")
+    source = ("no --text given: using scikit-learn's dataset descriptions "
+              "(skdeep.datasets.load_sklearn_descriptions())")
     return "\n\n".join(load_sklearn_descriptions()), source
 
 
@@ -121,12 +118,11 @@ def make_model(args):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
+        description=__doc__.strip().partition("\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--text", default=None,
-                        help="plain-text file (default: shared/data/"
-                             "tinyshakespeare.txt, else scikit-learn's dataset "
-                             "descriptions)")
+                        help="plain-text file, e.g. tinyshakespeare.txt "
+                             "(default: scikit-learn's dataset descriptions)")
     parser.add_argument("--epochs", type=int, default=3,
                         help="passes over the training text")
     parser.add_argument("--cell", choices=("lstm", "gru", "rnn"), default="lstm")
@@ -198,5 +194,12 @@ def main(argv=None):
     return 0
 
 
+# %%
+# The output below is from ``python examples/char_rnn_shakespeare.py --prompt
+# 'The '``, run when these docs were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

@@ -1,4 +1,6 @@
-"""ConvNetJS's MNIST demo net as a ConvNetClassifier.
+"""
+ConvNetJS's MNIST demo net as a ConvNetClassifier
+=================================================
 
 Karpathy's in-browser MNIST demo (seeds 001 and 003 describe ConvNetJS) builds::
 
@@ -30,6 +32,11 @@ shape ``(n, 1, 28, 28)``); otherwise scikit-learn's 8×8 digits (pixels divided 
 8×8 images the second 3/3 pool would see a 4×4 map and keep only its top-left
 3×3 corner (one output), so on digits both pools are 2/2: 8 -> 4 -> 2, and the
 softmax sees 16·2·2 = 64 features.
+
+The script draws what ConvNetJS's demo page shows, with
+:mod:`skdeep.inspection`: the training loss per epoch, the first layer's 8
+filters, and every layer's activations for the first test image (in a window,
+or in a PNG with ``--out``; ``--no-plot`` skips it; matplotlib is needed).
 
 ``--monitor`` prints the test error after every epoch (training by warm-started
 one-epoch fits, which continue exactly where the previous fit stopped, so the
@@ -187,6 +194,45 @@ def train(net, X_train, y_train, X_test, y_test, monitor=False):
     return net
 
 
+def can_plot(args):
+    """Whether to draw: not ``--no-plot``, and matplotlib is installed."""
+    if args.no_plot:
+        return False
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("(no figure: matplotlib is not installed; `pip install "
+              "skdeep[plot]`)")
+        return False
+    return True
+
+
+def plot(net, image):
+    """ConvNetJS's demo view: the loss curve, the first-layer filters, and what
+    every layer makes of one test image."""
+    import matplotlib.pyplot as plt
+
+    from skdeep.inspection import FeatureMapsDisplay, FiltersDisplay, LossCurveDisplay
+
+    fig = plt.figure(figsize=(10, 9))
+    grid = fig.add_gridspec(2, 2, height_ratios=[1, 2.4], hspace=0.25)
+    LossCurveDisplay.from_estimator(net, ax=fig.add_subplot(grid[0, 0]))
+    FiltersDisplay.from_estimator(net, ax=fig.add_subplot(grid[0, 1]), n_cols=4)
+    FeatureMapsDisplay.from_estimator(net, image, ax=fig.add_subplot(grid[1, :]))
+    return fig
+
+
+def show_or_save(fig, out):
+    """Save ``fig`` as ``out``, or show it (a window, or the docs' gallery)."""
+    import matplotlib.pyplot as plt
+
+    if out:
+        fig.savefig(out, dpi=100, bbox_inches="tight")
+        print(f"saved {out}")
+    else:
+        plt.show()
+
+
 def main(argv=None):
     """Train the demo net; print epochs, test error and minutes.
 
@@ -201,7 +247,7 @@ def main(argv=None):
         0 on success.
     """
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
+        description=__doc__.strip().partition("\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--mnist", metavar="DIR", default=None,
                         help="directory with the MNIST IDX files "
@@ -226,6 +272,10 @@ def main(argv=None):
     parser.add_argument("--fast", action="store_true",
                         help=f"tiny budget for tests: {FAST_EPOCHS} epochs on "
                              f"{FAST_SAMPLES} images")
+    parser.add_argument("--out", default=None,
+                        help="save the figure as this PNG instead of showing it")
+    parser.add_argument("--no-plot", action="store_true",
+                        help="no figure (no matplotlib needed)")
     args = parser.parse_args(argv)
     for option in ("epochs", "batch_size", "train_size"):
         value = getattr(args, option)
@@ -260,8 +310,17 @@ def main(argv=None):
     print(f"test error: {error:.2f}% (accuracy {1 - error / 100:.4f})")
     print(f"fit: {fit_minutes:.2f} minutes; total: "
           f"{(time.perf_counter() - begin) / 60:.2f} minutes")
+    if can_plot(args):
+        show_or_save(plot(net, X_test[:1]), args.out)
     return 0
 
 
+# %%
+# The output below is from ``python examples/convnetjs_mnist.py``, run when
+# these docs were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

@@ -1,4 +1,6 @@
-"""A deep belief network on MNIST: RBM pre-training, then backprop fine-tuning.
+"""
+A deep belief network on MNIST: RBM pre-training, then backprop fine-tuning
+===========================================================================
 
 Hinton, Osindero & Teh (2006) pre-trained a 784-500-500-2000 stack of RBMs
 greedily, layer by layer, and reported 1.25 % test error on MNIST after
@@ -28,8 +30,8 @@ pre-training passes and a constant step size: 1.52 %. From a random start
 at ln 10, as with scikit-learn's MLPClassifier): pre-training is what makes
 SGD work on this deep sigmoid stack.
 
-On digits (the defaults, 64-128-128-256-10, about 3 seconds): 3.1 % test
-error with pre-training, 7.6 % from a random start.
+On digits (the defaults, 64-128-128-256-10, seconds): 1.6 % test error with
+pre-training, 7.6 % from a random start (``random_state=0``).
 
 On a busy 2-core machine, numpy's BLAS with 2 threads can be several times
 slower than with one (threads wait for each other): run with
@@ -41,6 +43,11 @@ run at the step size, then the last ``--decay-epochs`` at a tenth of it.
 Pre-training minutes are the first fit minus one fine-tuning epoch (the mean of
 the later epochs); ``--monitor`` fits one epoch at a time and prints the test
 error after each.
+
+The script then draws, with :mod:`skdeep.inspection`, the fine-tuning loss per
+epoch and the first layer's weights twice: as the first RBM learned them
+without labels, and after fine-tuning (in a window, or in a PNG with ``--out``;
+``--no-plot`` skips it; matplotlib is needed).
 
 Data: MNIST when ``--mnist DIR`` names a directory holding the four IDX files
 (read with :func:`skdeep.datasets.load_mnist`, pixels divided by 255); otherwise
@@ -159,6 +166,49 @@ def _sizes(text):
     return sizes
 
 
+def can_plot(args):
+    """Whether to draw: not ``--no-plot``, and matplotlib is installed."""
+    if args.no_plot:
+        return False
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("(no figure: matplotlib is not installed; `pip install "
+              "skdeep[plot]`)")
+        return False
+    return True
+
+
+def plot(dbn, n_filters=36):
+    """The fine-tuning loss curve, and the first layer's weights as pre-trained
+    by the first RBM and after fine-tuning."""
+    import matplotlib.pyplot as plt
+
+    from skdeep.inspection import FiltersDisplay, LossCurveDisplay
+
+    panels = 3 if dbn.rbms_ else 2
+    fig, axes = plt.subplots(1, panels, figsize=(4.5 * panels, 4.2))
+    LossCurveDisplay.from_estimator(dbn, ax=axes[0], name="fine-tuning")
+    if dbn.rbms_:
+        FiltersDisplay.from_estimator(dbn.rbms_[0], ax=axes[1],
+                                      max_filters=n_filters,
+                                      name="first layer, pre-trained (RBM 1)")
+    FiltersDisplay.from_estimator(dbn, ax=axes[-1], max_filters=n_filters,
+                                  name="first layer, fine-tuned")
+    return fig
+
+
+def show_or_save(fig, out):
+    """Save ``fig`` as ``out``, or show it (a window, or the docs' gallery)."""
+    import matplotlib.pyplot as plt
+
+    if out:
+        fig.savefig(out, dpi=100, bbox_inches="tight")
+        print(f"saved {out}")
+    else:
+        plt.show()
+
+
 def main(argv=None):
     """Pre-train and fine-tune the DBN; print minutes and the test error.
 
@@ -173,7 +223,7 @@ def main(argv=None):
         0 on success.
     """
     m, d = DEFAULTS["mnist"], DEFAULTS["digits"]
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().partition("\n")[0])
     parser.add_argument("--mnist", metavar="DIR", default=None,
                         help="directory with the MNIST IDX files "
                              "(default: scikit-learn's digits)")
@@ -208,6 +258,10 @@ def main(argv=None):
     parser.add_argument("--fast", action="store_true",
                         help=f"tiny budget for tests: {FAST_SAMPLES} images, "
                              f"hidden {FAST['hidden']}, {FAST['epochs']} epochs")
+    parser.add_argument("--out", default=None,
+                        help="save the figure as this PNG instead of showing it")
+    parser.add_argument("--no-plot", action="store_true",
+                        help="no figure (no matplotlib needed)")
     args = parser.parse_args(argv)
 
     begin = time.perf_counter()
@@ -262,8 +316,17 @@ def main(argv=None):
           f"({s['epochs']} epochs, {epoch_seconds:.2f} s each)")
     print(f"test error: {error:.2f}% (accuracy {1 - error / 100:.4f})")
     print(f"total: {(time.perf_counter() - begin) / 60:.2f} minutes")
+    if can_plot(args):
+        show_or_save(plot(dbn), args.out)
     return 0
 
 
+# %%
+# The output below is from ``python examples/dbn_mnist.py``, run when these docs
+# were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

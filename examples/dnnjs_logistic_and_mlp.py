@@ -1,4 +1,6 @@
-"""dnn.js's logistic regression and MLP examples with MLPNet (seed 000).
+"""
+dnn.js's logistic regression and MLP examples with MLPNet (seed 000)
+====================================================================
 
 dnn.js (a JavaScript deep-learning library, seed 000) ships two toy programs on
 six binary-ish features and two classes:
@@ -108,7 +110,7 @@ def main(argv=None):
     status : int
         0 when the decisions of SPEC §3 hold for every random state tried.
     """
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().partition("\n")[0])
     parser.add_argument("--n-seeds", type=int, default=5,
                         help="random states 0 .. N-1 to try (default 5)")
     parser.add_argument("--fast", action="store_true",
@@ -140,5 +142,12 @@ def main(argv=None):
     return 1
 
 
+# %%
+# The output below is from ``python examples/dnnjs_logistic_and_mlp.py``, run
+# when these docs were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

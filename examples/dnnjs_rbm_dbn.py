@@ -1,4 +1,6 @@
-"""dnn.js's RBM, CRBM, DBN and CDBN examples with RBMTransformer and DBNClassifier.
+"""
+dnn.js's RBM, CRBM, DBN and CDBN examples with RBMTransformer and DBNClassifier
+===============================================================================
 
 dnn.js (seed 000) ships four toy programs on six features and two clusters
 (SPEC §3); this script runs each with skdeep and prints what dnn.js prints:
@@ -163,7 +165,7 @@ def main(argv=None):
         0 when every check of SPEC §3 holds (for every seed of ``--seeds``).
     """
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
+        description=__doc__.strip().partition("\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--random-state", type=int, default=0,
                         help="random state of the printed runs")
@@ -236,5 +238,12 @@ def main(argv=None):
     return 0 if all_ok else 1
 
 
+# %%
+# The output below is from ``python examples/dnnjs_rbm_dbn.py --fast``, run when
+# these docs were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

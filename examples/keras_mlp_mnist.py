@@ -1,4 +1,6 @@
-"""The Keras 784-500-500-10 MNIST net of seed 002, as an MLPNet.
+"""
+The Keras 784-500-500-10 MNIST net of seed 002, as an MLPNet
+============================================================
 
 Seed 002 ("deep learning in Python", after Hung-yi Lee's lecture) builds, in
 Keras::
@@ -35,6 +37,11 @@ scikit-learn's 8x8 digits (pixels divided by 16, 25% held out), so the net is
 64-500-500-10 and the script runs with no download. Digits has 45 times fewer
 images than MNIST, hence far fewer updates per epoch and a larger default epoch
 budget.
+
+The script draws each net's training loss per epoch with
+:class:`skdeep.inspection.LossCurveDisplay` when matplotlib is installed (in a
+window, or in a PNG with ``--out``; ``--no-plot`` skips it): the squared-error
+net's plateau is plain to see.
 
 Run ``python examples/keras_mlp_mnist.py`` or
 ``python examples/keras_mlp_mnist.py --mnist path/to/mnist --epochs 20``.
@@ -96,6 +103,44 @@ def seed_net(loss="squared_error", learning_rate=0.1, epochs=5, random_state=0,
                   random_state=random_state, verbose=verbose)
 
 
+def can_plot(args):
+    """Whether to draw: not ``--no-plot``, and matplotlib is installed."""
+    if args.no_plot:
+        return False
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("(no figure: matplotlib is not installed; `pip install "
+              "skdeep[plot]`)")
+        return False
+    return True
+
+
+def plot(nets):
+    """Each net's loss curve, side by side (the losses have different scales)."""
+    import matplotlib.pyplot as plt
+
+    from skdeep.inspection import LossCurveDisplay
+
+    fig, axes = plt.subplots(1, len(nets), figsize=(5 * len(nets), 3.6),
+                             squeeze=False, layout="constrained")
+    for ax, (loss, (net, accuracy)) in zip(axes[0], nets.items()):
+        LossCurveDisplay.from_estimator(
+            net, ax=ax, name=f"loss={loss!r}: test accuracy {accuracy:.3f}")
+    return fig
+
+
+def show_or_save(fig, out):
+    """Save ``fig`` as ``out``, or show it (a window, or the docs' gallery)."""
+    import matplotlib.pyplot as plt
+
+    if out:
+        fig.savefig(out, dpi=100, bbox_inches="tight")
+        print(f"saved {out}")
+    else:
+        plt.show()
+
+
 def main(argv=None):
     """Train the seed's net and print epochs, test accuracy and seconds.
 
@@ -110,7 +155,7 @@ def main(argv=None):
         0 on success.
     """
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
+        description=__doc__.strip().partition("\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--mnist", metavar="DIR", default=None,
                         help="directory with the MNIST IDX files "
@@ -129,6 +174,10 @@ def main(argv=None):
     parser.add_argument("--fast", action="store_true",
                         help=f"tiny budget for tests: {FAST_EPOCHS} epochs on "
                              f"{FAST_SAMPLES} images")
+    parser.add_argument("--out", default=None,
+                        help="save the figure as this PNG instead of showing it")
+    parser.add_argument("--no-plot", action="store_true",
+                        help="no figure (no matplotlib needed)")
     args = parser.parse_args(argv)
     if args.epochs is not None and args.epochs < 1:
         parser.error("--epochs must be >= 1")
@@ -149,6 +198,7 @@ def main(argv=None):
     header = f"{'loss':<14} {'epochs':>6} {'test accuracy':>13} {'seconds':>8}"
     print(header)
     print("-" * len(header))
+    nets = {}
     for loss in losses:
         net = seed_net(loss, args.learning_rate, epochs, args.random_state,
                        args.verbose)
@@ -161,11 +211,21 @@ def main(argv=None):
         seconds = time.perf_counter() - start
         accuracy = net.score(X_test, y_test)
         print(f"{loss:<14} {net.n_iter_:>6} {accuracy:>13.4f} {seconds:>8.2f}")
+        nets[loss] = net, accuracy
     if "squared_error" in losses:
         print("\nSquared error on a softmax learns slowly (a plateau near 10% "
               "accuracy at first); cross-entropy (log_loss) leaves it much sooner.")
+    if can_plot(args):
+        show_or_save(plot(nets), args.out)
     return 0
 
 
+# %%
+# The output below is from ``python examples/keras_mlp_mnist.py``, run when
+# these docs were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

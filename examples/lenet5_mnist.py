@@ -1,4 +1,6 @@
-"""A LeNet-5-style convnet (LeCun et al. 1998) as a ConvNetClassifier.
+"""
+A LeNet-5-style convnet (LeCun et al. 1998) as a ConvNetClassifier
+==================================================================
 
 LeNet-5 reads 32×32 images: C1 6@5×5 -> 28×28, S2 subsampling -> 14×14, C3
 16@5×5 -> 10×10, S4 -> 5×5, C5 120 (a 5×5 convolution over a 5×5 map, i.e. a
@@ -31,6 +33,11 @@ shape ``(n, 1, 28, 28)``); otherwise scikit-learn's 8×8 digits (pixels divided 
 kernel does not fit the 4×4 map after S2, so on digits C3 is 16@3×3 (4×4 -> 2×2)
 and S4 pools that 2×2 map to 1×1: the same "valid convolution, then halve"
 pattern, ending in 16 features instead of 16·5·5 = 400 before F5.
+
+The script draws the training loss per epoch (the step down where the decay
+begins), C1's 6 filters and every layer's activations for the first test
+image with :mod:`skdeep.inspection` (in a window, or in a PNG with ``--out``;
+``--no-plot`` skips it; matplotlib is needed).
 
 ``--monitor`` prints the test error after every epoch (training by warm-started
 one-epoch fits, which continue exactly where the previous fit stopped, so the
@@ -225,6 +232,45 @@ def train(net, X_train, y_train, X_test, y_test, monitor=False, decay_epochs=0,
     return net
 
 
+def can_plot(args):
+    """Whether to draw: not ``--no-plot``, and matplotlib is installed."""
+    if args.no_plot:
+        return False
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("(no figure: matplotlib is not installed; `pip install "
+              "skdeep[plot]`)")
+        return False
+    return True
+
+
+def plot(net, image):
+    """ConvNetJS's demo view: the loss curve, the first-layer filters, and what
+    every layer makes of one test image."""
+    import matplotlib.pyplot as plt
+
+    from skdeep.inspection import FeatureMapsDisplay, FiltersDisplay, LossCurveDisplay
+
+    fig = plt.figure(figsize=(10, 9))
+    grid = fig.add_gridspec(2, 2, height_ratios=[1, 2.4], hspace=0.25)
+    LossCurveDisplay.from_estimator(net, ax=fig.add_subplot(grid[0, 0]))
+    FiltersDisplay.from_estimator(net, ax=fig.add_subplot(grid[0, 1]), n_cols=3)
+    FeatureMapsDisplay.from_estimator(net, image, ax=fig.add_subplot(grid[1, :]))
+    return fig
+
+
+def show_or_save(fig, out):
+    """Save ``fig`` as ``out``, or show it (a window, or the docs' gallery)."""
+    import matplotlib.pyplot as plt
+
+    if out:
+        fig.savefig(out, dpi=100, bbox_inches="tight")
+        print(f"saved {out}")
+    else:
+        plt.show()
+
+
 def main(argv=None):
     """Train the LeNet-5-style net; print epochs, test error and minutes.
 
@@ -239,7 +285,7 @@ def main(argv=None):
         0 on success.
     """
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
+        description=__doc__.strip().partition("\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--mnist", metavar="DIR", default=None,
                         help="directory with the MNIST IDX files "
@@ -275,6 +321,10 @@ def main(argv=None):
     parser.add_argument("--fast", action="store_true",
                         help=f"tiny budget for tests: {FAST_EPOCHS} epochs on "
                              f"{FAST_SAMPLES} images")
+    parser.add_argument("--out", default=None,
+                        help="save the figure as this PNG instead of showing it")
+    parser.add_argument("--no-plot", action="store_true",
+                        help="no figure (no matplotlib needed)")
     args = parser.parse_args(argv)
     for option in ("epochs", "batch_size", "train_size"):
         value = getattr(args, option)
@@ -332,8 +382,17 @@ def main(argv=None):
         print(f"same budget: {errors[False]:.2f}% without augmentation, "
               f"{errors[True]:.2f}% with")
     print(f"total: {(time.perf_counter() - begin) / 60:.2f} minutes")
+    if can_plot(args):  # the last net trained
+        show_or_save(plot(net, X_test[:1]), args.out)
     return 0
 
 
+# %%
+# The output below is from ``python examples/lenet5_mnist.py``, run when these
+# docs were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

@@ -1,4 +1,6 @@
-"""Autoencoders on MNIST: ConvNetJS's 2-D code demo, and a 30-unit code against PCA.
+"""
+Autoencoders on MNIST: ConvNetJS's 2-D code demo, and a 30-unit code against PCA
+================================================================================
 
 Part 1 follows ConvNetJS's MNIST autoencoder demo: a 784-50-50-2-50-50-784
 network of tanh units with a linear two-unit code in the middle, trained by
@@ -82,7 +84,7 @@ def main(argv=None):
         0 on success.
     """
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
+        description=__doc__.strip().partition("\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--mnist", metavar="DIR", default=None,
                         help="folder with the MNIST IDX files (default: digits)")
@@ -135,5 +137,12 @@ def main(argv=None):
     return 0
 
 
+# %%
+# The output below is from ``python examples/mnist_autoencoder.py``, run when
+# these docs were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

@@ -1,4 +1,6 @@
-"""The perceptron learns AND and OR but not XOR (seed 004, part 1).
+"""
+The perceptron learns AND and OR but not XOR (seed 004, part 1)
+===============================================================
 
 Reproduces learn_dl's ``perceptron.py`` from the "deep learning from zero"
 series: weights start at zero, the step activation fires when ``w·x + b > 0``,
@@ -59,7 +61,7 @@ def main(argv=None):
     status : int
         0 when AND and OR are learned and XOR is not, as the seed teaches.
     """
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().partition("\n")[0])
     parser.add_argument("--fast", action="store_true",
                         help="tiny budget for tests: XOR is retried for 100 epochs "
                              "instead of 1000")
@@ -88,5 +90,12 @@ def main(argv=None):
     return 0 if ok else 1
 
 
+# %%
+# The output below is from ``python examples/perceptron_and_or.py``, run when
+# these docs were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

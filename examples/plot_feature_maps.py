@@ -1,4 +1,6 @@
-"""Draw a convnet's first-layer filters and one image's feature maps (ConvNetJS-style).
+"""
+A convnet's first-layer filters and one image's feature maps (ConvNetJS-style)
+==============================================================================
 
 ConvNetJS's demos show, for every layer, the learned filters and the activations
 of the current image. This script trains a small convnet::
@@ -8,18 +10,20 @@ of the current image. This script trains a small convnet::
      {'type': 'conv', 'sx': 5, 'filters': 16, 'pad': 2, 'activation': 'relu'},
      {'type': 'pool', 'sx': 2, 'stride': 2}]
 
-on scikit-learn's 8×8 digits (or on MNIST with ``--mnist DIR``) and saves one
-PNG (``--out``) with four rows: the input image, the 8 first-layer 5×5 filters,
-the 8 maps they produce on that image (``net.feature_maps(X, 0)``: after the conv
-layer and its relu), and the 16 maps after the second pool
-(``net.feature_maps(X, 3)``).
+on scikit-learn's 8×8 digits (or on MNIST with ``--mnist DIR``) and draws two
+displays of :mod:`skdeep.inspection` in one figure:
 
-The filters are the fitted weights of the first conv layer, ``net.coefs_[0]``,
-of shape ``(filters, channels, sy, sx)``.
+* :class:`~skdeep.inspection.FiltersDisplay`: the 8 first-layer 5×5 filters,
+  the fitted weights ``net.coefs_[0]`` of shape ``(filters, channels, sy, sx)``;
+* :class:`~skdeep.inspection.FeatureMapsDisplay`: one test image and what
+  every layer makes of it, ``net.feature_maps(X, layer)`` for each layer: the
+  8 maps after the first conv layer and its relu, the 8 after the first pool,
+  the 16 after the second conv and pool, and the class probabilities of the
+  softmax.
 
-Needs matplotlib (``pip install skdeep[plot]``); it draws with the
-non-interactive Agg backend, so no display is needed. Without matplotlib the
-script prints how to install it and exits with status 1.
+Needs matplotlib (``pip install skdeep[plot]``); without it the script prints
+how to install it and exits with status 1. The figure opens in a window, or
+goes to a PNG with ``--out``.
 
 Run ``python examples/plot_feature_maps.py`` or
 ``python examples/plot_feature_maps.py --mnist path/to/mnist --out maps.png``.
@@ -30,7 +34,6 @@ import sys
 import time
 import warnings
 
-import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import ConvNetClassifier
@@ -58,35 +61,8 @@ def load_data(mnist_dir=None, train_size=None):
 
 
 
-def first_layer_filters(net):
-    """The fitted first-layer kernels, ``(filters, channels, sy, sx)``."""
-    weights = net.coefs_[0]
-    if weights.ndim != 4:
-        raise TypeError("the first trainable layer is not a conv layer")
-    return np.array(weights)
-
-
-def draw_row(fig, grid, row, maps, title, n_cols, cmap, symmetric=False):
-    """Draw ``maps`` (k, H, W) in row ``row`` of ``grid``, one panel each.
-
-    ``symmetric`` centres the colour scale on 0 (for weights: red +, blue -).
-    """
-    limit = float(np.abs(maps).max()) or 1.0
-    scale = {"vmin": -limit, "vmax": limit} if symmetric else {}
-    for k in range(n_cols):
-        ax = fig.add_subplot(grid[row, k])
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if k < len(maps):
-            ax.imshow(maps[k], cmap=cmap, interpolation="nearest", **scale)
-        else:
-            ax.axis("off")
-        if k == 0:
-            ax.set_ylabel(title, rotation=0, ha="right", va="center", fontsize=8)
-
-
-def plot(net, image, label, out):
-    """Save the filters and the feature maps of ``image`` to ``out`` (PNG).
+def plot(net, image):
+    """Draw the filters and the feature maps of ``image`` in one figure.
 
     Parameters
     ----------
@@ -94,38 +70,36 @@ def plot(net, image, label, out):
         A fitted net whose first layer is a conv layer.
     image : ndarray of shape (1, C, H, W)
         The image to show.
-    label : int
-        Its label (for the title).
-    out : str or Path
-        Where the PNG goes.
 
     Returns
     -------
+    figure : matplotlib Figure
+        The figure.
     shapes : dict
         The shapes that were drawn (``filters``, ``conv1``, ``pool2``).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    filters = first_layer_filters(net)[:, 0]     # (8, 5, 5), first input channel
-    conv1 = net.feature_maps(image, 0)[0]        # (8, H, W) after conv 1 + relu
-    pool2 = net.feature_maps(image, 3)[0]        # (16, H/4, W/4) after pool 2
-    n_cols = max(len(filters), len(pool2))
-    fig = plt.figure(figsize=(n_cols * 0.8 + 1.5, 4 * 0.9 + 0.8))
-    grid = fig.add_gridspec(4, n_cols, hspace=0.3, wspace=0.1)
-    draw_row(fig, grid, 0, image[0], "input", n_cols, "gray_r")
-    draw_row(fig, grid, 1, filters, "conv 1\nfilters", n_cols, "RdBu_r",
-             symmetric=True)
-    draw_row(fig, grid, 2, conv1, "conv 1\nmaps", n_cols, "viridis")
-    draw_row(fig, grid, 3, pool2, "pool 2\nmaps", n_cols, "viridis")
-    predicted = net.predict(image)[0]
-    fig.suptitle(f"digit {label} (predicted {predicted}): first-layer filters and "
-                 "feature maps", fontsize=9)
-    fig.savefig(out, dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return {"filters": filters.shape, "conv1": conv1.shape, "pool2": pool2.shape}
+    from skdeep.inspection import FeatureMapsDisplay, FiltersDisplay
+
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(10, 7.5), gridspec_kw={"height_ratios": [1, 6]})
+    filters = FiltersDisplay.from_estimator(net, ax=top, n_cols=8, cmap="RdBu_r",
+                                            symmetric=True)
+    maps = FeatureMapsDisplay.from_estimator(net, image, ax=bottom)
+    return fig, {"filters": filters.filters.shape, "conv1": maps.maps[0].shape,
+                 "pool2": maps.maps[3].shape}
+
+
+def show_or_save(fig, out):
+    """Save ``fig`` as ``out``, or show it (a window, or the docs' gallery)."""
+    import matplotlib.pyplot as plt
+
+    if out:
+        fig.savefig(out, dpi=100, bbox_inches="tight")
+        print(f"saved {out}")
+    else:
+        plt.show()
 
 
 def main(argv=None):
@@ -142,12 +116,13 @@ def main(argv=None):
         0 on success, 1 when matplotlib is missing.
     """
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
+        description=__doc__.strip().partition("\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--mnist", metavar="DIR", default=None,
                         help="directory with the MNIST IDX files "
                              "(default: scikit-learn's digits)")
-    parser.add_argument("--out", default="feature_maps.png", help="PNG to write")
+    parser.add_argument("--out", default=None,
+                        help="save the figure as this PNG instead of showing it")
     parser.add_argument("--epochs", type=int, default=None,
                         help=f"epochs (default: {DEFAULT_EPOCHS['mnist']} on MNIST, "
                              f"{DEFAULT_EPOCHS['digits']} on digits)")
@@ -191,12 +166,20 @@ def main(argv=None):
     print(f"small convnet on {name}: {len(X_train)} training images, {epochs} "
           f"epochs, test accuracy {accuracy:.4f}")
     image = X_test[args.index:args.index + 1]
-    shapes = plot(net, image, y_test[args.index], args.out)
+    fig, shapes = plot(net, image)
     print(f"filters {shapes['filters']}, conv 1 maps {shapes['conv1']}, pool 2 maps "
-          f"{shapes['pool2']} of test image {args.index}")
-    print(f"saved {args.out} ({(time.perf_counter() - begin) / 60:.2f} minutes)")
+          f"{shapes['pool2']} of test image {args.index} (digit {y_test[args.index]})")
+    print(f"total: {(time.perf_counter() - begin) / 60:.2f} minutes")
+    show_or_save(fig, args.out)
     return 0
 
 
+# %%
+# The output below is from ``python examples/plot_feature_maps.py``, run when
+# these docs were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

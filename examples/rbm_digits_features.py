@@ -1,4 +1,6 @@
-"""RBM features for digit classification: RBMTransformer + LogisticRegression.
+"""
+RBM features for digit classification: RBMTransformer + LogisticRegression
+==========================================================================
 
 The idea of scikit-learn's example "Restricted Boltzmann Machine features for
 digit classification", with :class:`skdeep.RBMTransformer` in place of
@@ -28,10 +30,13 @@ images untouched): the shifted images hurt the linear model on raw pixels
 (0.909) much more than the RBM features (0.953; 0.942-0.944 with
 ``--sample-visible``).
 
-The script saves the learned components (the rows of ``components_``, one 8x8
-image per hidden unit) as a PNG (``--out``). Drawing needs matplotlib
-(``pip install skdeep[plot]``; the Agg backend, no display); without it the
-script says so and exits with status 1, unless ``--no-plot`` is given.
+The script draws the learned components (the rows of ``components_``, one 8x8
+image per hidden unit) with :class:`skdeep.inspection.FiltersDisplay`, and the
+RBM's pseudo-likelihood after each pass with
+:class:`skdeep.inspection.LossCurveDisplay`; the figure opens in a window, or
+goes to a PNG with ``--out``. Drawing needs matplotlib
+(``pip install skdeep[plot]``); without it the script says so and exits with
+status 1, unless ``--no-plot`` is given.
 
 Run ``python examples/rbm_digits_features.py`` or
 ``python examples/rbm_digits_features.py --nudge --out rbm_components.png``.
@@ -98,26 +103,41 @@ def nudge(X, y):
     return np.concatenate(shifted), np.tile(y, 5)
 
 
-def plot_components(components, out, title):
-    """Save the rows of ``components`` as a grid of 8x8 images (matplotlib Agg)."""
-    import matplotlib
+def plot(rbm):
+    """The components and the pseudo-likelihood per pass, side by side.
 
-    matplotlib.use("Agg")
+    Parameters
+    ----------
+    rbm : RBMTransformer
+        The fitted RBM.
+
+    Returns
+    -------
+    figure : matplotlib Figure
+        The figure.
+    """
     import matplotlib.pyplot as plt
 
-    n = len(components)
-    n_cols = int(np.ceil(np.sqrt(n)))
-    n_rows = int(np.ceil(n / n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, squeeze=False,
-                             figsize=(n_cols * 0.6, n_rows * 0.6 + 0.4))
-    fig.subplots_adjust(wspace=0.05, hspace=0.05)
-    for ax in axes.ravel():
-        ax.set_axis_off()
-    for ax, component in zip(axes.ravel(), components):
-        ax.imshow(component.reshape(8, 8), cmap="gray_r", interpolation="nearest")
-    fig.suptitle(title, fontsize=9)
-    fig.savefig(out, dpi=100, bbox_inches="tight")
-    plt.close(fig)
+    from skdeep.inspection import FiltersDisplay, LossCurveDisplay
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5),
+                                      gridspec_kw={"width_ratios": [1.1, 1]})
+    FiltersDisplay.from_estimator(
+        rbm, ax=left, cmap="gray_r",
+        name=f"{len(rbm.components_)} components extracted by RBMTransformer")
+    LossCurveDisplay.from_estimator(rbm, ax=right, name="training monitor")
+    return fig
+
+
+def show_or_save(fig, out):
+    """Save ``fig`` as ``out``, or show it (a window, or the docs' gallery)."""
+    import matplotlib.pyplot as plt
+
+    if out:
+        fig.savefig(out, dpi=100, bbox_inches="tight")
+        print(f"saved {out}")
+    else:
+        plt.show()
 
 
 def main(argv=None):
@@ -134,10 +154,10 @@ def main(argv=None):
         0 on success, 1 when matplotlib is needed and missing.
     """
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
+        description=__doc__.strip().partition("\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--out", default="rbm_components.png",
-                        help="PNG of the learned components")
+    parser.add_argument("--out", default=None,
+                        help="save the figure as this PNG instead of showing it")
     parser.add_argument("--no-plot", action="store_true",
                         help="do not draw the components (no matplotlib needed)")
     parser.add_argument("--nudge", action="store_true",
@@ -201,12 +221,16 @@ def main(argv=None):
           f"{rbm.score_samples(X_test).mean():.2f}")
 
     if not args.no_plot:
-        plot_components(rbm.components_,
-                        args.out, f"{len(rbm.components_)} components extracted "
-                                  "by RBMTransformer")
-        print(f"saved {args.out}")
+        show_or_save(plot(rbm), args.out)
     return 0
 
 
+# %%
+# The output below is from ``python examples/rbm_digits_features.py``, run when
+# these docs were built; ``--help`` lists the options.
 if __name__ == "__main__":
-    sys.exit(main())
+    # exit only on failure: the docs' gallery runs this file inside the Sphinx
+    # process, which sys.exit(0) would end
+    status = main()
+    if status:
+        sys.exit(status)

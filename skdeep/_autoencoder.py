@@ -9,6 +9,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import BaseNetwork, check_stochastic_solver
+from ._mlp import parameter_docs
 from ._validation import check_bool, check_choice, check_layer_sizes, check_number
 from .nn import Activation, Dense, InputNoise, Sequential, TiedDense
 from .nn.activations import ACTIVATIONS
@@ -18,10 +19,10 @@ __all__ = ["MLPAutoencoder"]
 
 
 class MLPAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetwork):
-    """Multi-layer autoencoder: ``transform`` gives the code, ``inverse_transform``
-    the reconstruction.
+    __doc__ = """Multi-layer autoencoder: a learned code, and the input rebuilt from it.
 
-    The encoder maps the input through ``hidden_layer_sizes`` (the last size is
+    ``transform`` gives the code, ``inverse_transform`` the reconstruction. The
+    encoder maps the input through ``hidden_layer_sizes`` (the last size is
     the code); the decoder mirrors it back to the input size. Training
     minimises the squared reconstruction error by backpropagation with the
     solvers of :class:`MLPNet`. With ``noise`` the input is corrupted while
@@ -53,13 +54,17 @@ class MLPAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetw
         Weight optimizer.
     alpha : float, default=0.0001
         L2 penalty on the weights.
-    batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, \
-random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, \
-early_stopping, validation_fraction, beta_1, beta_2, epsilon, \
-n_iter_no_change, max_fun
-        As in :class:`MLPNet`. Early stopping scores the negative mean squared
-        reconstruction error of held-out rows.
-    dtype : {'float32', 'float64'} or None, default='float32'
+""" + parameter_docs(
+        # the training parameters of MLPNet, with the same defaults
+        "batch_size", "learning_rate", "learning_rate_init", "power_t", "max_iter",
+        "shuffle", "random_state", "tol", "verbose", "warm_start", "momentum",
+        "nesterovs_momentum", "early_stopping", "validation_fraction",
+        "beta_1, beta_2", "epsilon", "n_iter_no_change", "max_fun",
+        early_stopping="""    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows, stop when their negative
+        mean squared reconstruction error stops improving and restore the best
+        weights.
+""") + """    dtype : {'float32', 'float64'} or None, default='float32'
         Computation dtype.
 
     Attributes
@@ -332,7 +337,7 @@ validation_loss_curve_, best_validation_score_, t_, n_iter_
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_in_)
+        ndarray of shape (n_samples, n_features)
             Reconstructions.
         """
         check_is_fitted(self)
@@ -352,7 +357,7 @@ validation_loss_curve_, best_validation_score_, t_, n_iter_
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_in_)
+        ndarray of shape (n_samples, n_features)
             Reconstructions.
         """
         return self._output(X)

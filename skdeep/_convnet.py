@@ -418,7 +418,10 @@ class _BaseConvNet(BaseNetwork):
                 "intercepts_": [layer.params["b"] for layer in trainable]}
 
     def feature_maps(self, X, layer):
-        """Activations after layer ``layer`` of ``layers_`` (what ConvNetJS draws).
+        """Compute the activations after layer ``layer`` of ``layers_``.
+
+        These are what ConvNetJS draws beside its demos; see
+        :class:`skdeep.inspection.FeatureMapsDisplay` for the picture.
 
         Parameters
         ----------
@@ -534,6 +537,10 @@ class ConvNetRegressor(NetworkRegressorMixin, RegressorMixin, HiddenTransformMix
                        _BaseConvNet):
     __doc__ = (
         """Convolutional network regressor (ConvNetJS's ``regression`` output, L2 loss).
+
+    The layers of :class:`ConvNetClassifier` (conv, pool, fully connected,
+    dropout, in ConvNetJS's vocabulary) with a linear output unit per target
+    and the squared error: one or several real values per image.
 """
         + _SHARED_PARAMETERS_DOC
         + _SHARED_ATTRIBUTES_DOC

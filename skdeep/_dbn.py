@@ -9,7 +9,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ._base import HiddenTransformMixin, NetworkClassifierMixin, check_stochastic_solver
 from ._callbacks import with_callbacks
-from ._mlp import _ATTRIBUTES_DOC, _BaseMLP
+from ._mlp import _ATTRIBUTES_DOC, _BaseMLP, parameter_docs
 from ._rbm import RBMTransformer, check_visible_range
 from ._validation import check_bool, check_choice, check_layer_sizes, check_number
 from .nn import Dense
@@ -30,8 +30,9 @@ class DBNClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransformMixi
     representation of the layer below (greedy layer-wise pre-training, CD-k); the
     stack then initialises a logistic multi-layer perceptron with a softmax output,
     and the whole network is fine-tuned by backpropagation on the labels with all of
-    :class:`MLPNet`'s training options. A first layer with ``visible_units=
-    'continuous'`` or ``'gaussian'`` gives dnn.js's CDBN.
+    :class:`MLPNet`'s training options (the parameters from ``solver`` on). A first
+    layer with ``visible_units='continuous'`` or ``'gaussian'`` gives dnn.js's
+    CDBN.
 
     Parameters
     ----------
@@ -63,13 +64,18 @@ class DBNClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransformMixi
         with ``MinMaxScaler``). ``'continuous'`` needs ``X`` in ``[0, 1]``;
         ``'gaussian'`` takes standardised real values and wants a smaller
         ``pretrain_learning_rate`` (about 0.01).
-    solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, \
-max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, \
-nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, \
-n_iter_no_change, max_fun, dropout, penalty, l1_ratio, dtype
-        Fine-tuning parameters, as :class:`MLPNet` (``warm_start`` continues
-        fine-tuning without pre-training again).
 """
+        # the fine-tuning parameters: MLPNet's, with its defaults
+        + parameter_docs(
+            "solver", "alpha", "batch_size", "learning_rate", "learning_rate_init",
+            "power_t", "max_iter", "shuffle", "random_state", "tol", "verbose",
+            "warm_start", "momentum", "nesterovs_momentum", "early_stopping",
+            "validation_fraction", "beta_1, beta_2", "epsilon", "n_iter_no_change",
+            "max_fun", "dropout", "penalty", "l1_ratio", "dtype",
+            warm_start="""    warm_start : bool, default=False
+        Continue fine-tuning from the previous fit without pre-training again,
+        optimizer state and random streams included.
+""")
         + _ATTRIBUTES_DOC
         + """    classes_ : ndarray of shape (n_classes,)
         Class labels.

@@ -239,7 +239,7 @@ class HiddenTransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         return tags
 
     def transform(self, X):
-        """Activations of the last hidden layer (features for a pipeline).
+        """Return the activations of the last hidden layer (features for a pipeline).
 
         Parameters
         ----------

@@ -84,6 +84,44 @@ _PARAMETERS_DOC = """
         as scikit-learn does; float32 is the deliberate default for speed.
 """
 
+#: Parameters up to ``max_fun``: MLPNet's ``loss`` comes next in its signature.
+_BEFORE_LOSS = (
+    "hidden_layer_sizes", "activation", "solver", "alpha", "batch_size",
+    "learning_rate", "learning_rate_init", "power_t", "max_iter", "shuffle",
+    "random_state", "tol", "verbose", "warm_start", "momentum",
+    "nesterovs_momentum", "early_stopping", "validation_fraction",
+    "beta_1, beta_2", "epsilon", "n_iter_no_change", "max_fun",
+)
+_AFTER_LOSS = ("dropout", "penalty", "l1_ratio", "dtype")
+
+
+def _split_entries(section):
+    """``{names: entry text}`` of a numpydoc Parameters section."""
+    entries, name = {}, None
+    for line in section.splitlines(keepends=True)[3:]:  # after the underline
+        if line.startswith("    ") and not line.startswith("     "):
+            name = line.split(" : ")[0].strip()
+            entries[name] = line
+        elif name is not None:
+            entries[name] += line
+    return entries
+
+
+_ENTRIES = _split_entries(_PARAMETERS_DOC)
+
+
+def parameter_docs(*names, **replacements):
+    """MLPNet's Parameters entries of ``names``, for estimators sharing them.
+
+    One text for the training parameters that the networks share;
+    ``replacements`` maps a name to the entry an estimator documents instead
+    (another default, a restriction). ``tests/test_docstrings.py`` checks every
+    documented default against the estimator's signature.
+    """
+    return "".join(replacements.get(name.split(",")[0], _ENTRIES[name])
+                   for name in names)
+
+
 _ATTRIBUTES_DOC = """
     Attributes
     ----------
@@ -176,13 +214,17 @@ class MLPNet(NetworkClassifierMixin, ClassifierMixin, _BaseMLP):
     attributes and methods. Beyond it: float32 computation, exact warm-start and
     ``partial_fit`` resume, ``adagrad``/``adadelta`` solvers, dropout, L1 and
     elastic-net penalties, more activations, and a choice of ``loss``.
+
+    Parameters
+    ----------
 """
-        + _PARAMETERS_DOC
+        + parameter_docs(*_BEFORE_LOSS)
         + """    loss : {'log_loss', 'squared_error', 'hinge'}, default='log_loss'
         ``'squared_error'`` is the mean squared error on the softmax/logistic
         outputs (the Keras net of seed 002); ``'hinge'`` is the multiclass hinge
         loss (ConvNetJS's ``svm``), with ``predict_proba`` the softmax of the scores.
 """
+        + parameter_docs(*_AFTER_LOSS)
         + _ATTRIBUTES_DOC
         + """    classes_ : ndarray of shape (n_classes,)
         Class labels.
@@ -313,12 +355,16 @@ class MLPNetRegressor(NetworkRegressorMixin, RegressorMixin, _BaseMLP):
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`, with
     the extensions of :class:`MLPNet`.
+
+    Parameters
+    ----------
 """
-        + _PARAMETERS_DOC
+        + parameter_docs(*_BEFORE_LOSS)
         + """    loss : {'squared_error', 'poisson'}, default='squared_error'
         ``'poisson'`` uses a log link (predictions ``exp(z)``) and the half Poisson
         deviance, as scikit-learn >= 1.7; targets must then be non-negative.
 """
+        + parameter_docs(*_AFTER_LOSS)
         + _ATTRIBUTES_DOC
         + """
     See Also

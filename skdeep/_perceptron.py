@@ -102,7 +102,7 @@ class PerceptronClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     See Also
     --------
-    sklearn.linear_model.Perceptron : scikit-learn's perceptron (SGD-based).
+    sklearn.linear_model.Perceptron : The perceptron of scikit-learn (SGD-based).
 
     Notes
     -----

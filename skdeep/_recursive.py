@@ -9,6 +9,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseNetwork, NetworkClassifierMixin
+from ._mlp import parameter_docs
 from ._trees import as_tree, node_table, tree_labels, tree_words
 from ._validation import check_bool, check_choice, check_number
 from .nn import Dense, Sequential, TreeComposition
@@ -17,7 +18,7 @@ __all__ = ["RecursiveNetClassifier"]
 
 
 class RecursiveNetClassifier(NetworkClassifierMixin, ClassifierMixin, BaseNetwork):
-    """Recursive neural network over binary parse trees (Socher et al.).
+    __doc__ = """Recursive neural network over binary parse trees (Socher et al.).
 
     Every leaf is a word vector; every internal node composes its two children
     with one shared function, ``p = tanh(W [c1; c2] + b)`` (``'rnn'``) or with
@@ -59,12 +60,15 @@ class RecursiveNetClassifier(NetworkClassifierMixin, ClassifierMixin, BaseNetwor
         replaces them for prediction, once at least one epoch has entered it.
         It smooths the epoch-to-epoch swings of the accuracies (on SST about
         ±0.6 points of binary accuracy). Not with ``early_stopping``.
-    learning_rate, power_t, momentum, nesterovs_momentum, beta_1, beta_2, \
-epsilon, tol, n_iter_no_change, early_stopping, validation_fraction, shuffle, \
-random_state, verbose, warm_start
-        As in :class:`MLPNet`; early stopping scores root accuracy on held-out
-        trees.
-    dtype : {'float32', 'float64'} or None, default='float32'
+""" + parameter_docs(
+        # the training parameters of MLPNet, with the same defaults
+        "learning_rate", "power_t", "momentum", "nesterovs_momentum",
+        "beta_1, beta_2", "epsilon", "tol", "n_iter_no_change", "early_stopping",
+        "validation_fraction", "shuffle", "random_state", "verbose", "warm_start",
+        early_stopping="""    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the trees, stop when their root
+        accuracy stops improving and restore the best weights.
+""") + """    dtype : {'float32', 'float64'} or None, default='float32'
         Precision of the computation.
 
     Attributes
@@ -77,6 +81,11 @@ random_state, verbose, warm_start
         Epochs in the averaged weights that predict (0: the latest weights).
     n_iter_, loss_, loss_curve_, t_, validation_scores_
         As in :class:`MLPNet`.
+
+    See Also
+    --------
+    RNNClassifier : Recurrent networks over sequences (chains, not trees).
+    RNNLanguageModel : Recurrent language models over text.
 
     Notes
     -----

@@ -16,6 +16,7 @@ from ._base import (
     NetworkClassifierMixin,
     NetworkRegressorMixin,
 )
+from ._mlp import parameter_docs
 from ._validation import check_bool, check_choice, check_number
 from .nn import CELLS, Dense, SequenceEncoder, Sequential
 from .nn.losses import SquaredError
@@ -40,15 +41,56 @@ _PARAMS_DOC = """
         Inverted dropout between stacked layers.
     max_grad_norm : float or None, default=5.0
         Global gradient-norm clipping per step (``None``: off).
-    solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, \\
-max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, \\
-nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, \\
-epsilon, n_iter_no_change
-        As in :class:`MLPNet` (``solver`` without ``'lbfgs'``; ``batch_size``
-        defaults to 32 sequences, ``max_iter`` to 50 epochs).
-    dtype : {'float32', 'float64'} or None, default='float32'
+""" + parameter_docs(
+    # the training parameters of MLPNet, with this estimator's defaults
+    "solver", "alpha", "batch_size", "learning_rate", "learning_rate_init",
+    "power_t", "max_iter", "shuffle", "random_state", "tol", "verbose",
+    "warm_start", "momentum", "nesterovs_momentum", "early_stopping",
+    "validation_fraction", "beta_1, beta_2", "epsilon", "n_iter_no_change",
+    solver="""    solver : {'sgd', 'adam', 'adagrad', 'adadelta'}, default='adam'
+        Weight optimizer (no ``'lbfgs'``: sequences train in minibatches).
+""",
+    alpha="""    alpha : float, default=0.0
+        Strength of the L2 penalty on the weights.
+""",
+    batch_size="""    batch_size : int, default=32
+        Sequences per minibatch.
+""",
+    max_iter="""    max_iter : int, default=50
+        Epochs.
+""") + """    dtype : {'float32', 'float64'} or None, default='float32'
         Precision of the computation.
 
+    Attributes
+    ----------
+    n_features_in_ : int
+        Features per step.
+    coefs_ : list of ndarray
+        The output layer's weights (the recurrent weights are in the network,
+        ``_network.layers[0].params``).
+    intercepts_ : list of ndarray
+        The output layer's bias.
+    loss_ : float
+        Training loss at the end of fitting.
+    loss_curve_ : list of float
+        Training loss per epoch.
+    best_loss_ : float or None
+        Lowest training loss (``None`` with early stopping).
+    validation_scores_ : list of float or None
+        Validation score per epoch with early stopping.
+    validation_loss_curve_ : list of float or None
+        Validation loss per epoch with early stopping.
+    best_validation_score_ : float or None
+        Best validation score with early stopping.
+    n_iter_ : int
+        Epochs run by the last ``fit`` or ``partial_fit`` call.
+    t_ : int
+        Training sequences seen.
+    out_activation_ : str
+        Output unit: 'softmax', 'logistic' or 'identity'.
+"""
+
+_NOTES_DOC = """
     Notes
     -----
     ``X`` is a 3-D array ``(n_sequences, n_steps, n_features)``, a list of 2-D
@@ -57,17 +99,6 @@ epsilon, n_iter_no_change
     lengths are padded and masked inside: the padding changes no result (a
     sequence predicts the same alone and padded in a batch with longer ones).
     ``n_features_in_`` counts features per step.
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Features per step.
-    coefs_, intercepts_ : list of ndarray
-        The output layer's weights and bias (the recurrent weights are in the
-        network, ``_network.layers[0].params``).
-    loss_, loss_curve_, best_loss_, validation_scores_, validation_loss_curve_, \\
-best_validation_score_, n_iter_, t_, out_activation_
-        As in :class:`MLPNet`.
 """
 
 
@@ -209,6 +240,16 @@ class RNNClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransformMixi
     RNN/LSTM/GRU) and seed 004 parts 5-6.
 """
         + _PARAMS_DOC
+        + """    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    See Also
+    --------
+    RNNRegressor : The same networks for numeric targets.
+    RNNLanguageModel : Recurrent networks over text.
+    MLPNet : A fully connected network for fixed-length rows.
+"""
+        + _NOTES_DOC
         + """
     Examples
     --------
@@ -260,6 +301,13 @@ class RNNRegressor(NetworkRegressorMixin, RegressorMixin, HiddenTransformMixin,
 """
         + _PARAMS_DOC
         + """
+    See Also
+    --------
+    RNNClassifier : The same networks for labels.
+    MLPNetRegressor : A fully connected network for fixed-length rows.
+"""
+        + _NOTES_DOC
+        + """
     Examples
     --------
     >>> import numpy as np
@@ -304,8 +352,10 @@ class RNNRegressor(NetworkRegressorMixin, RegressorMixin, HiddenTransformMixin,
                                          sample_weight)
 
     def score(self, X, y, sample_weight=None):
-        """R² of the predictions (per-step targets: every step's output counts
-        as one output column, uniformly averaged).
+        """Return the coefficient of determination R² of the predictions.
+
+        With per-step targets every step's output counts as one output column,
+        and the columns are averaged uniformly.
 
         Parameters
         ----------
@@ -331,7 +381,7 @@ class RNNRegressor(NetworkRegressorMixin, RegressorMixin, HiddenTransformMixin,
         ----------
         X : array-like of shape (n_sequences, n_steps, n_features) or list
             Sequences.
-        y : array-like of shape (n_sequences,), (n_sequences, k) or \\
+        y : array-like of shape (n_sequences,), (n_sequences, k) or \
 (n_sequences, n_steps, k)
             Targets.
         sample_weight : array-like of shape (n_sequences,), default=None

@@ -97,8 +97,16 @@ class RNNLanguageModel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         Start each epoch's windows at a random offset.
     alpha : float, default=0.0
         L2 penalty on the weight matrices.
-    momentum, nesterovs_momentum, beta_1, beta_2, epsilon, power_t
-        Optimizer constants, as :class:`MLPNet`.
+    momentum : float, default=0.9
+        Momentum for ``sgd``.
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Adam's decay rates.
+    epsilon : float, default=1e-8
+        Adam's, Adagrad's and Adadelta's conditioning constant.
+    power_t : float, default=0.5
+        Exponent of the ``'invscaling'`` schedule.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, dropout and the window offsets (``generate`` takes
         its own ``random_state``).
@@ -145,40 +153,14 @@ validation_loss_curve_, best_validation_score_
     """
 
     def __init__(
-        self,
-        level="char",
-        cell="lstm",
-        hidden_size=128,
-        num_layers=1,
-        embedding_dim=None,
-        *,
-        bptt=64,
-        batch_size=32,
-        solver="adam",
-        learning_rate_init=0.002,
-        learning_rate="constant",
-        max_grad_norm=5.0,
-        dropout=0.0,
-        min_count=1,
-        max_vocab=None,
-        vocabulary=None,
-        lowercase=False,
-        max_iter=10,
-        tol=1e-4,
-        n_iter_no_change=3,
-        early_stopping=False,
-        validation_fraction=0.1,
-        shuffle=True,
-        alpha=0.0,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        power_t=0.5,
-        random_state=None,
-        verbose=False,
-        warm_start=False,
+        self, level="char", cell="lstm", hidden_size=128, num_layers=1,
+        embedding_dim=None, *, bptt=64, batch_size=32, solver="adam",
+        learning_rate_init=0.002, learning_rate="constant", max_grad_norm=5.0,
+        dropout=0.0, min_count=1, max_vocab=None, vocabulary=None, lowercase=False,
+        max_iter=10, tol=1e-4, n_iter_no_change=3, early_stopping=False,
+        validation_fraction=0.1, shuffle=True, alpha=0.0, momentum=0.9,
+        nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+        power_t=0.5, random_state=None, verbose=False, warm_start=False,
         dtype="float32",
     ):
         self.level = level

@@ -188,6 +188,10 @@ def load_sklearn_descriptions(split_paragraphs=False):
     list of str
         The documents, in file-name order.
 
+    See Also
+    --------
+    skdeep.RNNLanguageModel : The language model the corpus feeds.
+
     Examples
     --------
     >>> from skdeep.datasets import load_sklearn_descriptions
@@ -236,6 +240,11 @@ def load_digits_or_mnist(mnist_dir=None, *, images=False, max_train=None,
         Labels.
     name : {'mnist', 'digits'}
         Which data set was loaded.
+
+    See Also
+    --------
+    load_mnist : The IDX reader used for ``mnist_dir``.
+    sklearn.datasets.load_digits : The 8x8 digits.
 
     Examples
     --------

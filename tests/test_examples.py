@@ -1,11 +1,14 @@
 """The examples run with ``--fast`` and print the seeds' key facts.
 
 Each example is imported from examples/ by path (the folder is not a package) and
-its ``main(['--fast'])`` is called in-process.
+its ``main(['--fast'])`` is called in-process. Examples that draw save their
+figure with ``--out`` (matplotlib's Agg backend, see conftest.py) or skip it
+with ``--no-plot``.
 """
 
 import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,10 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 
 def load_example(name):
     """Import ``examples/<name>.py`` as a module."""
+    # as for a script run from a shell: its folder is on sys.path (mnist1d_gru
+    # imports mnist1d_cnn's loader)
+    if str(EXAMPLES_DIR) not in sys.path:
+        sys.path.append(str(EXAMPLES_DIR))
     path = EXAMPLES_DIR / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"skdeep_example_{name}", path)
     module = importlib.util.module_from_spec(spec)
@@ -23,26 +30,53 @@ def load_example(name):
     return module
 
 
-def run_fast(name, capsys):
-    status = load_example(name).main(["--fast"])
+def run_fast(name, capsys, *options):
+    status = load_example(name).main(["--fast", *options])
     out = capsys.readouterr().out
     assert status == 0, out
     return out
 
 
+def assert_png(path, out):
+    """``path`` is a PNG file that the example said it saved."""
+    pytest.importorskip("matplotlib")
+    assert path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"saved {path}" in out
+
+
+def run_drawing(name, capsys, tmp_path, *options):
+    """``run_fast`` with ``--out`` when matplotlib is installed, else ``--no-plot``.
+
+    Returns the output and the PNG's path (None without matplotlib).
+    """
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return run_fast(name, capsys, "--no-plot", *options), None
+    png = tmp_path / f"{name}.png"
+    out = run_fast(name, capsys, "--out", str(png), *options)
+    assert_png(png, out)
+    return out, png
+
+
 # Every example: a docstring, and a --help that names these options.
 CONVNET, LANGUAGE_MODEL = ["--fast", "--verbose"], ["--fast", "--epochs"]
+DRAWS = ["--out", "--no-plot"]
 EXAMPLE_OPTIONS = {
-    "perceptron_and_or": ["--fast"], "linear_unit_salary": ["--fast"],
-    "dnnjs_logistic_and_mlp": ["--fast"], "keras_mlp_mnist": ["--fast"],
-    "convnetjs_mnist": CONVNET, "lenet5_mnist": CONVNET + ["--shift", "--compare"], "mnist1d_cnn": CONVNET,
+    "perceptron_and_or": ["--fast"], "linear_unit_salary": ["--fast", *DRAWS],
+    "dnnjs_logistic_and_mlp": ["--fast"], "keras_mlp_mnist": ["--fast", *DRAWS],
+    "convnetjs_mnist": CONVNET + DRAWS,
+    "lenet5_mnist": [*CONVNET, *DRAWS, "--shift", "--compare"],
+    "mnist1d_cnn": CONVNET,
     "mnist1d_gru": ["--fast", "--hidden-size", "--data"],
-    "sequence_forecast": ["--fast", "--cell", "--window"],
+    "sequence_forecast": ["--fast", "--cell", "--window", *DRAWS],
     "sst_recursive": ["--fast", "--composition", "--data", "--average"],
-    "plot_feature_maps": CONVNET,
+    "plot_feature_maps": [*CONVNET, "--out"],
+    "plot_first_layer_filters": ["--fast", "--out"],
+    "plot_trainer_comparison": ["--epochs", *DRAWS],
     "char_rnn_shakespeare": LANGUAGE_MODEL, "ptb_word_lm": LANGUAGE_MODEL,
-    "dnnjs_rbm_dbn": ["--fast"], "rbm_digits_features": ["--fast"],
-    "dbn_mnist": ["--fast"],
+    "dnnjs_rbm_dbn": ["--fast"], "rbm_digits_features": ["--fast", *DRAWS],
+    "dbn_mnist": ["--fast", *DRAWS],
     "mnist_autoencoder": ["--fast", "--mnist", "--plot", "--code"],
     "cartpole_dqn": ["--fast", "--seeds", "--plot"],
     "stream_larger_than_memory": ["--fast", "--budget-mb", "--times", "--method"],
@@ -75,7 +109,7 @@ def test_perceptron_and_or(capsys):
 
 
 def test_linear_unit_salary(capsys):
-    out = run_fast("linear_unit_salary", capsys)
+    out = run_fast("linear_unit_salary", capsys, "--no-plot")
     # SPEC §3: learn_dl's linear_unit.py, exact in float64.
     assert "weights: [1124.0634970262222]" in out
     assert "bias: 85.48528882583837" in out
@@ -106,8 +140,13 @@ def test_dnnjs_decisions_over_five_random_states():
             mlp.fit(ex.X_MLP, ex.y).predict_proba(ex.TEST_MLP))
 
 
-def test_keras_mlp_mnist(capsys):
-    out = run_fast("keras_mlp_mnist", capsys)
+def test_linear_unit_salary_draws_the_fit_and_its_loss(tmp_path, capsys):
+    out, _ = run_drawing("linear_unit_salary", capsys, tmp_path)
+    assert "weights: [1124.0634970262222]" in out
+
+
+def test_keras_mlp_mnist(tmp_path, capsys):
+    out, _ = run_drawing("keras_mlp_mnist", capsys, tmp_path)
     # Without --mnist the seed's net runs on scikit-learn's 8x8 digits.
     assert "64-500-500-10" in out and "digits" in out
     rows = re.findall(r"^(squared_error|log_loss)\s+(\d+)\s+([\d.]+)\s+([\d.]+)$",
@@ -127,7 +166,7 @@ def test_keras_mlp_mnist_reads_idx_files(tmp_path, capsys):
     make_split(tmp_path, "train", n=120, rows=28, cols=28, seed=0)
     make_split(tmp_path, "t10k", n=10, rows=28, cols=28, seed=1)
     status = load_example("keras_mlp_mnist").main(
-        ["--mnist", str(tmp_path), "--fast", "--loss", "log_loss"])
+        ["--mnist", str(tmp_path), "--fast", "--loss", "log_loss", "--no-plot"])
     out = capsys.readouterr().out
     assert status == 0
     assert "784-500-500-10" in out and "120 training / 10 test" in out
@@ -146,8 +185,8 @@ def parse_test_error(out):
     return error
 
 
-def test_convnetjs_mnist(capsys):
-    out = run_fast("convnetjs_mnist", capsys)
+def test_convnetjs_mnist(tmp_path, capsys):
+    out, _ = run_drawing("convnetjs_mnist", capsys, tmp_path)
     # Without --mnist the demo net runs on 8x8 digits, with both pools 2/2.
     assert "ConvNetJS MNIST demo net on digits" in out
     assert "pool 2/2, softmax 10 (maps 8x8 -> 4x4 -> 2x2, 64 features)" in out
@@ -179,7 +218,7 @@ def test_convnetjs_mnist_reads_idx_files(tmp_path, capsys):
     make_split(tmp_path, "train", n=60, rows=28, cols=28, seed=0)
     make_split(tmp_path, "t10k", n=10, rows=28, cols=28, seed=1)
     status = load_example("convnetjs_mnist").main(
-        ["--mnist", str(tmp_path), "--fast", "--solver", "adadelta"])
+        ["--mnist", str(tmp_path), "--fast", "--solver", "adadelta", "--no-plot"])
     out = capsys.readouterr().out
     assert status == 0
     assert "maps 28x28 -> 14x14 -> 4x4, 256 features" in out
@@ -188,8 +227,8 @@ def test_convnetjs_mnist_reads_idx_files(tmp_path, capsys):
     parse_test_error(out)
 
 
-def test_lenet5_mnist(capsys):
-    out = run_fast("lenet5_mnist", capsys)
+def test_lenet5_mnist(tmp_path, capsys):
+    out, _ = run_drawing("lenet5_mnist", capsys, tmp_path)
     # On digits C3 is 3x3: 8x8 -> 4x4 -> 2x2 -> 1x1, 16 features into fc 120.
     assert "LeNet-5-style net on digits" in out
     assert "conv 16@3x3, pool 2, fc 120, fc 84, softmax 10" in out
@@ -216,7 +255,7 @@ def test_lenet5_mnist_reads_idx_files(tmp_path, capsys):
     make_split(tmp_path, "train", n=60, rows=28, cols=28, seed=0)
     make_split(tmp_path, "t10k", n=10, rows=28, cols=28, seed=1)
     status = load_example("lenet5_mnist").main(
-        ["--mnist", str(tmp_path), "--fast", "--activation", "tanh"])
+        ["--mnist", str(tmp_path), "--fast", "--activation", "tanh", "--no-plot"])
     out = capsys.readouterr().out
     assert status == 0
     assert "conv 16@5x5" in out and "(tanh;" in out
@@ -258,72 +297,35 @@ def test_mnist1d_gru(tmp_path, capsys):
     assert re.search(r"mean test accuracy over 1 seed\(s\): [\d.]+", out)
 
 
-def test_sequence_forecast(capsys):
-    out = run_fast("sequence_forecast", capsys)
+def test_sequence_forecast(tmp_path, capsys):
+    out, _ = run_drawing("sequence_forecast", capsys, tmp_path)
     rows = dict(re.findall(r"^\s*(.+?): held-out RMSE ([\d.]+)$", out, re.MULTILINE))
     assert set(rows) == {"RNNRegressor('lstm')", "ridge on the window",
                          "seasonal naive (a day earlier)"}
 
 
 @pytest.mark.parametrize("composition", ["rnn", "rntn"])
-def test_sst_recursive(composition, tmp_path, monkeypatch, capsys):
+def test_sst_recursive(composition, capsys):
     ex = load_example("sst_recursive")
-    monkeypatch.setattr(ex, "DEFAULT_DATA", tmp_path / "missing")
     assert ex.main(["--fast", "--composition", composition, "--dim", "4"]) == 0
     out = capsys.readouterr().out
-    assert "TINY embedded treebank" in out
+    assert "TINY embedded treebank (no --data given" in out
     assert re.search(r"test: fine-grained root [\d.]+, all nodes [\d.]+, binary "
                      r"root [\d.]+", out)
 
 
-def test_mnist1d_cnn_budgets_and_synthetic_fallback(tmp_path, monkeypatch, capsys):
+def test_mnist1d_cnn_budgets_and_synthetic_fallback(tmp_path, capsys):
     ex = load_example("mnist1d_cnn")
     # The paper's 6000 steps of batch 100 over 4000 signals are 150 epochs.
-    monkeypatch.setattr(ex, "DEFAULT_DATA", tmp_path / "missing.npz")
     assert ex.main(["--fast", "--seeds", "0"]) == 0
     out = capsys.readouterr().out
-    assert "SYNTHETIC 1-D data" in out and "not found" in out
+    assert "SYNTHETIC 1-D data (no --data given" in out
     net = ex.paper_cnn(epochs=round(6000 * 100 / 4000))
     assert net.max_iter == 150 and net.l2_decay == 0 and net.batch_size == 100
     X, _, _, _, _ = ex.load_data()
     assert X.shape == (4000, 1, 1, 40)
     with pytest.raises(SystemExit):  # an explicit --data that is missing: an error
         ex.main(["--data", str(tmp_path / "nope.npz"), "--fast"])
-
-
-def test_plot_feature_maps(tmp_path, capsys):
-    pytest.importorskip("matplotlib")
-    out_png = tmp_path / "maps.png"
-    status = load_example("plot_feature_maps").main(
-        ["--fast", "--out", str(out_png)])
-    out = capsys.readouterr().out
-    assert status == 0, out
-    assert out_png.is_file() and out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "filters (8, 5, 5), conv 1 maps (8, 8, 8), pool 2 maps (16, 2, 2)" in out
-    assert f"saved {out_png}" in out
-
-
-@pytest.fixture
-def no_matplotlib(monkeypatch):
-    """Make ``import matplotlib`` fail, as on an install without the plot extra."""
-    import builtins
-
-    real_import = builtins.__import__
-
-    def fake_import(name, *args, **kwargs):
-        if name == "matplotlib" or name.startswith("matplotlib."):
-            raise ImportError("No module named 'matplotlib'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", fake_import)
-
-
-def test_plot_feature_maps_without_matplotlib(tmp_path, no_matplotlib, capsys):
-    status = load_example("plot_feature_maps").main(
-        ["--fast", "--out", str(tmp_path / "x.png")])
-    assert status == 1
-    assert "needs matplotlib" in capsys.readouterr().err
-    assert not (tmp_path / "x.png").exists()
 
 
 # ------------------------------------------------------- language-model examples
@@ -375,13 +377,12 @@ def test_char_rnn_bits_per_char_is_the_score():
         -lm.score([valid]) / np.log(2))
 
 
-def test_char_rnn_falls_back_to_sklearn_descriptions(tmp_path, monkeypatch,
-                                                     one_blas_thread, capsys):
+def test_char_rnn_falls_back_to_sklearn_descriptions(tmp_path, one_blas_thread,
+                                                     capsys):
     ex = load_example("char_rnn_shakespeare")
-    monkeypatch.setattr(ex, "DEFAULT_TEXT", tmp_path / "missing.txt")
     assert ex.main(["--fast", "--epochs", "1"]) == 0
     out = capsys.readouterr().out
-    assert "not found: using scikit-learn's dataset descriptions" in out
+    assert "no --text given: using scikit-learn's dataset descriptions" in out
     assert len(parse_epochs(out)) == 1
     assert ex.main(["--text", str(tmp_path / "nope.txt"), "--fast"]) == 1
     assert "no text file" in capsys.readouterr().err
@@ -441,6 +442,14 @@ def test_ptb_stream_and_per_line_conventions_predict_the_same_tokens(tmp_path):
     _, stream_counts = lm._scan([" <eos> ".join(valid)], "score")
     assert stream_counts.sum() == ex.n_tokens(valid)
     assert np.isfinite(ex.stream_perplexity(lm, valid))
+
+
+def test_ptb_word_lm_needs_its_data(capsys):
+    # the Penn Treebank does not ship with skdeep: --data is required
+    with pytest.raises(SystemExit) as excinfo:
+        load_example("ptb_word_lm").main(["--fast"])
+    assert excinfo.value.code == 2
+    assert "--data" in capsys.readouterr().err
 
 
 def test_ptb_word_lm_missing_files(tmp_path, capsys):
@@ -513,8 +522,8 @@ def test_rbm_digits_features_without_matplotlib(tmp_path, no_matplotlib, capsys)
     assert not (tmp_path / "x.png").exists()
 
 
-def test_dbn_mnist(capsys):
-    out = run_fast("dbn_mnist", capsys)
+def test_dbn_mnist(tmp_path, capsys):
+    out, _ = run_drawing("dbn_mnist", capsys, tmp_path)
     # Without --mnist the DBN runs on 8x8 digits.
     assert "DBN 64-32-32-64-10 on digits: 300 training / 300 test images" in out
     assert "pre-training: 3 RBMs, CD-1, 2 passes each, lr 0.1, batch 10" in out
@@ -548,7 +557,7 @@ def test_dbn_mnist_reads_idx_files(tmp_path, capsys):
     make_split(tmp_path, "t10k", n=10, rows=28, cols=28, seed=1)
     status = load_example("dbn_mnist").main(
         ["--mnist", str(tmp_path), "--fast", "--no-pretrain", "--solver", "adam",
-         "--batch-size", "20"])
+         "--batch-size", "20", "--no-plot"])
     out = capsys.readouterr().out
     assert status == 0
     assert "DBN 784-32-32-64-10 on mnist: 60 training / 10 test images" in out

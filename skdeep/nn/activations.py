@@ -101,12 +101,20 @@ def activation_forward(name, z):
 class Activation(Layer):
     """Element-wise activation layer without parameters.
 
+    ``backward`` multiplies the output gradient by the function's derivative,
+    computed from the input and output cached by the training forward pass.
+
     Parameters
     ----------
     name : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'softplus', \
 'gaussian'}
         The function. ``leaky_relu`` has slope 0.01 for negative inputs;
         ``gaussian`` is ``exp(-z²)``.
+
+    See Also
+    --------
+    Dense : The affine layer an activation follows.
+    Maxout : A learned piecewise-linear activation over channel groups.
 
     Examples
     --------

@@ -73,6 +73,10 @@ class Augment2D(Layer):
         Stream of the draws; the estimator keeps it across warm starts, so
         that resumed training draws what uninterrupted training would.
 
+    See Also
+    --------
+    skdeep.ConvNetClassifier : Its ``augment`` parameter puts this layer first.
+
     Notes
     -----
     Forward: ``y[n, c, i, j] = x[n, c, r_n(i), s_n(j)]`` (0 outside the

@@ -28,6 +28,11 @@ class NetworkTooLargeError(ValueError):
 
     Raised by the layer constructors before they allocate anything.
 
+    See Also
+    --------
+    check_parameter_memory : The check that raises it.
+    parameter_budget : Counts a whole network's layers together.
+
     Examples
     --------
     >>> import numpy as np
@@ -58,8 +63,31 @@ def _size_text(n_bytes):
 
 @contextlib.contextmanager
 def parameter_budget():
-    """Count the layers built in the block together: the network is refused at
-    the first layer that takes the total beyond memory, before allocating it."""
+    """Count the layers built inside the block together.
+
+    A network is then refused at the first layer that takes the total beyond
+    the machine's memory, before that layer is allocated (each layer runs
+    :func:`check_parameter_memory`); outside the block every layer counts alone.
+
+    Yields
+    ------
+    None
+        The block runs with the budget in place.
+
+    See Also
+    --------
+    check_parameter_memory : The check each layer runs.
+    NetworkTooLargeError : The error of a network that does not fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Dense, parameter_budget
+    >>> with parameter_budget():
+    ...     layers = [Dense(64, 32, rng=np.random.default_rng(0)) for _ in range(3)]
+    >>> len(layers)
+    3
+    """
     previous = getattr(_budget, "used", None)
     _budget.used = 0
     try:
@@ -89,6 +117,17 @@ def check_parameter_memory(what, shapes, dtype):
     ------
     NetworkTooLargeError
         With the sizes involved.
+
+    See Also
+    --------
+    parameter_budget : Counts a whole network's layers together.
+    NetworkTooLargeError : The error raised.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import check_parameter_memory
+    >>> check_parameter_memory("Dense(784, 100)", [(784, 100), (100,)], np.float32)
     """
     n_values = sum(math.prod(int(v) for v in shape) for shape in shapes)
     needed = 2 * n_values * np.dtype(dtype).itemsize
@@ -118,6 +157,33 @@ class Layer:
         Trainable arrays, updated in place by the optimizers.
     grads : dict of str -> ndarray
         Gradients of the loss for each entry of ``params``, set by :meth:`backward`.
+
+    See Also
+    --------
+    Sequential : A chain of layers.
+    skdeep.nn.gradcheck.check_layer_gradients : Checks a new layer's backward.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Layer
+    >>> from skdeep.nn.gradcheck import check_layer_gradients
+    >>> class Scale(Layer):  # multiply by one learned number
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.params = {"a": np.ones(1)}
+    ...         self.grads = {"a": np.zeros(1)}
+    ...     def forward(self, x, *, training):
+    ...         if training:
+    ...             self._cache = x
+    ...         return x * self.params["a"]
+    ...     def backward(self, grad_output):
+    ...         self.grads["a"][:] = np.sum(grad_output * self._cache)
+    ...         return grad_output * self.params["a"]
+    >>> rng = np.random.default_rng(0)
+    >>> errors = check_layer_gradients(Scale(), np.ones((2, 3)), rng)
+    >>> sorted(errors)
+    ['a', 'x']
     """
 
     def __init__(self):
@@ -169,10 +235,18 @@ class Layer:
 class Sequential(Layer):
     """A chain of layers applied one after the other.
 
+    Its ``forward`` runs the layers in order and its ``backward`` in reverse;
+    :meth:`parameters` lists the trainable arrays for an optimizer.
+
     Parameters
     ----------
     layers : list of Layer
         Layers in forward order.
+
+    See Also
+    --------
+    Layer : The contract every layer keeps.
+    SGD : An optimizer that updates the listed arrays.
 
     Examples
     --------
@@ -219,7 +293,7 @@ class Sequential(Layer):
         return [p[k] for p, _ in self.parameters() for k in sorted(p)]
 
     def grad_arrays(self):
-        """Gradients matching :meth:`param_arrays`.
+        """Return the gradients matching :meth:`param_arrays`.
 
         Returns
         -------

@@ -42,6 +42,9 @@ def _windows(x_padded, ky, kx, sy, sx):
 class Conv2D(Layer):
     """2-D convolution (cross-correlation) with zero padding.
 
+    Images are NCHW arrays; ``W`` has shape ``(F, C, ky, kx)`` and ``b`` shape
+    ``(F,)``. The ``conv`` layers of :class:`skdeep.ConvNetClassifier`.
+
     Parameters
     ----------
     in_channels : int
@@ -63,6 +66,11 @@ class Conv2D(Layer):
     input_grad : bool, default=True
         Whether :meth:`backward` computes the input gradient; the first layer of a
         network can skip it.
+
+    See Also
+    --------
+    MaxPool2D : The pooling layer that usually follows.
+    skdeep.ConvNetClassifier : Convnets described in ConvNetJS's vocabulary.
 
     Notes
     -----
@@ -103,7 +111,17 @@ class Conv2D(Layer):
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
     def output_shape(self, input_shape):
-        """``(C, H, W)`` -> ``(F, Ho, Wo)``."""
+        """Shape of the output for inputs of shape ``(C, H, W)``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            ``(C, H, W)`` of one input.
+
+        Returns
+        -------
+        tuple of int
+            ``(F, Ho, Wo)``."""
         _, H, W = input_shape
         (ky, kx), (sy, sx), (py, px) = self.kernel_size, self.stride, self.padding
         return (self.out_channels, conv_output_size(H, ky, sy, py),
@@ -172,7 +190,17 @@ class _Pool2D(Layer):
         self.padding = pair(padding)
 
     def output_shape(self, input_shape):
-        """``(C, H, W)`` -> ``(C, Ho, Wo)``."""
+        """Shape of the output for inputs of shape ``(C, H, W)``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            ``(C, H, W)`` of one input.
+
+        Returns
+        -------
+        tuple of int
+            ``(C, Ho, Wo)``."""
         C, H, W = input_shape
         (ky, kx), (sy, sx), (py, px) = self.pool_size, self.stride, self.padding
         return (C, conv_output_size(H, ky, sy, py), conv_output_size(W, kx, sx, px))
@@ -185,6 +213,9 @@ class _Pool2D(Layer):
 class MaxPool2D(_Pool2D):
     """Max pooling.
 
+    Each window of each channel becomes its largest value; the channels are
+    kept, and the map shrinks by the stride.
+
     Parameters
     ----------
     pool_size : int or (int, int), default=2
@@ -193,6 +224,11 @@ class MaxPool2D(_Pool2D):
         Step between windows; ``None`` = ``pool_size``.
     padding : int or (int, int), default=0
         Padding with ``-inf`` (padded cells never win).
+
+    See Also
+    --------
+    AvgPool2D : The mean instead of the maximum.
+    Conv2D : The layer whose maps it pools.
 
     Notes
     -----
@@ -250,6 +286,9 @@ class MaxPool2D(_Pool2D):
 class AvgPool2D(_Pool2D):
     """Average pooling (zero padding counted in the average).
 
+    Each window of each channel becomes its mean; the channels are kept, and the
+    map shrinks by the stride.
+
     Parameters
     ----------
     pool_size : int or (int, int), default=2
@@ -258,6 +297,10 @@ class AvgPool2D(_Pool2D):
         Step between windows; ``None`` = ``pool_size``.
     padding : int or (int, int), default=0
         Zero padding.
+
+    See Also
+    --------
+    MaxPool2D : The maximum instead of the mean.
 
     Examples
     --------
@@ -291,6 +334,13 @@ class AvgPool2D(_Pool2D):
 class Flatten(Layer):
     """``(N, C, H, W)`` -> ``(N, C·H·W)``.
 
+    It sits between the last conv or pool layer and the first fully connected
+    one; ``backward`` restores the image shape.
+
+    See Also
+    --------
+    Dense : The fully connected layer that reads the rows.
+
     Examples
     --------
     >>> import numpy as np
@@ -318,6 +368,10 @@ class Maxout(Layer):
     ----------
     group_size : int, default=2
         Channels per group (ConvNetJS's default is 2).
+
+    See Also
+    --------
+    Activation : Fixed element-wise activations.
 
     Examples
     --------

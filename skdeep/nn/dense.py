@@ -12,6 +12,10 @@ __all__ = ["Dense", "TiedDense"]
 class Dense(Layer):
     """Affine layer ``y = x W + b``.
 
+    The fully connected layer of :class:`skdeep.MLPNet` and of the convnets'
+    ``fc`` layers; ``W`` has shape ``(n_in, n_out)``, as scikit-learn's
+    ``coefs_``.
+
     Parameters
     ----------
     n_in : int
@@ -36,14 +40,19 @@ class Dense(Layer):
         Whether :meth:`backward` computes the input gradient; the first layer of a
         network skips it (nothing upstream needs it).
 
-    A first layer (``input_grad=False``) also takes a SciPy sparse matrix as
-    input: the products ``x W`` and ``xᵀ g`` are sparse-dense, and ``x`` is
-    never densified.
+    See Also
+    --------
+    Activation : The non-linearity that follows it.
+    Conv2D : The convolutional layer.
 
     Notes
     -----
     Forward: ``y = x W + b``. Backward: ``dW = xᵀ g``, ``db = Σ_n g``,
     ``dx = g Wᵀ`` (sums over the batch).
+
+    A first layer (``input_grad=False``) also takes a SciPy sparse matrix as
+    input: the products ``x W`` and ``xᵀ g`` are sparse-dense, and ``x`` is
+    never densified.
 
     Examples
     --------
@@ -139,6 +148,11 @@ class TiedDense(Layer):
         Dtype of the bias.
     bias_init : float, default=0.0
         Constant initial bias.
+
+    See Also
+    --------
+    Dense : The layer whose weights it shares.
+    skdeep.MLPAutoencoder : Its ``tied_weights`` parameter builds the decoder from it.
 
     Notes
     -----

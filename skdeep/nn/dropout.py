@@ -20,6 +20,10 @@ class Dropout(Layer):
     rng : numpy.random.Generator
         Stream for the masks; the estimator keeps it across warm starts.
 
+    See Also
+    --------
+    skdeep.MLPNet : Its ``dropout`` parameter adds this layer after every hidden layer.
+
     Examples
     --------
     >>> import numpy as np
@@ -72,6 +76,11 @@ class InputNoise(Layer):
         The corruption.
     rng : numpy.random.Generator
         Stream for the noise; the estimator keeps it across warm starts.
+
+    See Also
+    --------
+    Dropout : Noise on hidden units, at every layer.
+    skdeep.MLPAutoencoder : Its ``noise`` parameter puts this layer first.
 
     Examples
     --------

@@ -11,6 +11,10 @@ __all__ = ["Embedding"]
 class Embedding(Layer):
     """Lookup table mapping token ids to dense vectors.
 
+    Token ids of shape ``(N, T)`` become vectors of shape ``(N, T, dim)``: the
+    input layer of :class:`skdeep.RNNLanguageModel` when ``embedding_dim`` is
+    set.
+
     Parameters
     ----------
     n_tokens : int
@@ -21,6 +25,11 @@ class Embedding(Layer):
         Source of the initial vectors, ``U(-0.1, 0.1)``.
     dtype : dtype, default=np.float32
         Parameter dtype.
+
+    See Also
+    --------
+    Recurrent : The recurrent layer that reads the vectors.
+    skdeep.nn.functional.scatter_add_rows : The sum its backward uses.
 
     Notes
     -----

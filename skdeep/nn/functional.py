@@ -26,6 +26,18 @@ def sigmoid(z, out=None):
     -------
     ndarray
         The logistic of ``z``, with its dtype.
+
+    See Also
+    --------
+    softmax : The multiclass generalisation.
+    softplus : The logistic function's integral.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.functional import sigmoid
+    >>> sigmoid(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [0.1192, 0.5, 0.8808]
     """
     z = np.asarray(z)
     if not np.issubdtype(z.dtype, np.floating):
@@ -43,6 +55,9 @@ def sigmoid(z, out=None):
 def softmax(z, axis=-1):
     """Softmax along ``axis``, shifted by the maximum for stability.
 
+    Subtracting the maximum before ``exp`` leaves the result unchanged and keeps
+    every exponent at most 0, so large logits do not overflow.
+
     Parameters
     ----------
     z : ndarray
@@ -54,6 +69,18 @@ def softmax(z, axis=-1):
     -------
     ndarray
         Probabilities, same shape and dtype as ``z``.
+
+    See Also
+    --------
+    log_softmax : Its logarithm, without forming the probabilities.
+    sigmoid : The two-class case.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.functional import softmax
+    >>> softmax(np.array([[1.0, 2.0, 3.0]])).round(3).tolist()
+    [[0.09, 0.245, 0.665]]
     """
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
@@ -62,6 +89,9 @@ def softmax(z, axis=-1):
 
 def log_softmax(z, axis=-1):
     """Logarithm of :func:`softmax`, computed without forming the probabilities.
+
+    ``z - max(z) - log(sum(exp(z - max(z))))`` stays finite where
+    ``log(softmax(z))`` would take the logarithm of an underflowed zero.
 
     Parameters
     ----------
@@ -74,6 +104,17 @@ def log_softmax(z, axis=-1):
     -------
     ndarray
         Log-probabilities, same shape and dtype as ``z``.
+
+    See Also
+    --------
+    softmax : The probabilities.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.functional import log_softmax
+    >>> log_softmax(np.array([0.0, 1000.0])).tolist()
+    [-1000.0, 0.0]
     """
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
@@ -95,6 +136,17 @@ def softplus(z):
     -------
     ndarray
         Softplus of ``z``, in ``z``'s float dtype (float64 for integers).
+
+    See Also
+    --------
+    sigmoid : The derivative of softplus.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.functional import softplus
+    >>> softplus(np.array([-1000.0, 0.0, 1000.0])).round(4).tolist()
+    [0.0, 0.6931, 1000.0]
     """
     z = np.asarray(z)
     if not np.issubdtype(z.dtype, np.floating):
@@ -110,6 +162,9 @@ def softplus(z):
 def one_hot(indices, n_classes, dtype=np.float32):
     """Encode integer class indices as one-hot rows.
 
+    Row ``i`` holds a 1 in column ``indices[i]`` and zeros elsewhere: the
+    targets of the softmax cross-entropy.
+
     Parameters
     ----------
     indices : array-like of int, shape (n_samples,)
@@ -123,6 +178,16 @@ def one_hot(indices, n_classes, dtype=np.float32):
     -------
     ndarray of shape (n_samples, n_classes)
         One-hot matrix.
+
+    See Also
+    --------
+    skdeep.nn.SparseSoftmaxCrossEntropy : A loss that takes the indices instead.
+
+    Examples
+    --------
+    >>> from skdeep.nn.functional import one_hot
+    >>> one_hot([2, 0], 3).tolist()
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     """
     indices = np.asarray(indices)
     out = np.zeros((indices.shape[0], n_classes), dtype=dtype)
@@ -150,6 +215,18 @@ def scatter_add_rows(out, ids, values):
     -------
     ndarray
         ``out``.
+
+    See Also
+    --------
+    skdeep.nn.Embedding : The row lookup whose gradient this sums.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.functional import scatter_add_rows
+    >>> out = np.empty((3, 2))
+    >>> scatter_add_rows(out, np.array([0, 2, 0]), np.ones((3, 2))).tolist()
+    [[2.0, 2.0], [0.0, 0.0], [1.0, 1.0]]
     """
     ids = np.asarray(ids).reshape(-1)
     if out.shape[0] <= 1024:

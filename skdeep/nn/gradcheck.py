@@ -29,6 +29,18 @@ def numerical_gradient(f, x, eps=1e-6):
     -------
     ndarray
         ``df/dx`` with the shape of ``x``.
+
+    See Also
+    --------
+    check_layer_gradients : Uses it on a layer's input and parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.gradcheck import numerical_gradient
+    >>> x = np.array([1.0, -2.0])
+    >>> numerical_gradient(lambda: float(np.sum(x ** 2)), x).round(6).tolist()
+    [2.0, -4.0]
     """
     grad = np.zeros_like(x, dtype=np.float64)
     flat = x.reshape(-1)  # a view: perturbing it perturbs x
@@ -106,6 +118,22 @@ def check_layer_gradients(layer, x, rng, *, eps=1e-6, rtol=1e-4, atol=1e-6):
     ------
     AssertionError
         If any analytic gradient differs from the numerical one.
+
+    See Also
+    --------
+    check_loss_gradients : The same for a loss.
+    numerical_gradient : The central differences.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Dense
+    >>> from skdeep.nn.gradcheck import check_layer_gradients
+    >>> rng = np.random.default_rng(0)
+    >>> layer, x = Dense(3, 2, rng=rng), rng.normal(size=(4, 3))
+    >>> errors = check_layer_gradients(layer, x, rng)
+    >>> sorted(errors), max(errors.values()) < 1e-6
+    (['W', 'b', 'x'], True)
     """
     layer = _to_float64(layer)
     differentiable_x = np.issubdtype(np.asarray(x).dtype, np.floating)
@@ -145,6 +173,9 @@ def check_loss_gradients(loss, z, y, *, sample_weight=None, eps=1e-6, rtol=1e-4,
                          atol=1e-7):
     """Compare a loss's analytic gradient with respect to the logits numerically.
 
+    The gradient of the mean loss with respect to the logits, as the loss
+    returns it, against central differences in float64.
+
     Parameters
     ----------
     loss : skdeep.nn.losses.Loss
@@ -162,6 +193,20 @@ def check_loss_gradients(loss, z, y, *, sample_weight=None, eps=1e-6, rtol=1e-4,
     -------
     float
         Largest absolute error.
+
+    See Also
+    --------
+    check_layer_gradients : The same for a layer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import SoftmaxCrossEntropy
+    >>> from skdeep.nn.gradcheck import check_loss_gradients
+    >>> rng = np.random.default_rng(0)
+    >>> z, y = rng.normal(size=(5, 3)), np.eye(3)[[0, 1, 2, 0, 1]]
+    >>> check_loss_gradients(SoftmaxCrossEntropy(), z, y) < 1e-7
+    True
     """
     z = np.array(z, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)

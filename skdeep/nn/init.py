@@ -27,6 +27,18 @@ def glorot_uniform(shape, *, rng, dtype=np.float32, gain=1.0):
     -------
     ndarray
         Initial weights.
+
+    See Also
+    --------
+    he_normal : The initialisation for ReLU layers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.init import glorot_uniform
+    >>> W = glorot_uniform((64, 32), rng=np.random.default_rng(0))
+    >>> W.shape, W.dtype.name, bool(np.abs(W).max() <= np.sqrt(6 / (64 + 32)))
+    ((64, 32), 'float32', True)
     """
     fan_in, fan_out = _fans(shape)
     bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
@@ -35,6 +47,10 @@ def glorot_uniform(shape, *, rng, dtype=np.float32, gain=1.0):
 
 def he_normal(shape, *, rng, dtype=np.float32):
     """He normal initialisation, ``N(0, 2 / fan_in)``, suited to ReLU layers.
+
+    A ReLU switches off about half of its inputs; the variance ``2 / fan_in``
+    makes up for that, so the activations keep their scale from layer to layer
+    (He et al., 2015).
 
     Parameters
     ----------
@@ -49,6 +65,18 @@ def he_normal(shape, *, rng, dtype=np.float32):
     -------
     ndarray
         Initial weights.
+
+    See Also
+    --------
+    glorot_uniform : The initialisation for tanh and logistic layers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.init import he_normal
+    >>> W = he_normal((1000, 500), rng=np.random.default_rng(0))
+    >>> round(float(W.std() ** 2 * 1000), 1)  # the variance times fan_in
+    2.0
     """
     fan_in, _ = _fans(shape)
     return (rng.standard_normal(size=shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
@@ -56,6 +84,9 @@ def he_normal(shape, *, rng, dtype=np.float32):
 
 def zeros(shape, *, rng=None, dtype=np.float32):
     """All-zero initialisation (the seeds' perceptron and linear unit start there).
+
+    Only for a model without hidden units: hidden units that start equal
+    receive equal gradients and stay equal.
 
     Parameters
     ----------
@@ -70,6 +101,16 @@ def zeros(shape, *, rng=None, dtype=np.float32):
     -------
     ndarray
         Zeros.
+
+    See Also
+    --------
+    glorot_uniform : A random start for networks with hidden units.
+
+    Examples
+    --------
+    >>> from skdeep.nn.init import zeros
+    >>> zeros((2, 3)).tolist()
+    [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
     """
     return np.zeros(shape, dtype=dtype)
 

@@ -31,12 +31,32 @@ __all__ = [
 
 
 class Loss:
-    """Base class: subclasses implement :meth:`loss` and :meth:`output`.
+    """Base class of the losses: a mean loss and its gradient from the logits.
+
+    A loss reads the network's raw outputs (logits) and returns its mean value
+    and the gradient in one call, so the output non-linearity is fused into the
+    loss (the stable ``softmax(z) - y`` gradient). Subclasses implement
+    :meth:`loss` and, for a non-identity output, :meth:`output`.
 
     Attributes
     ----------
     out_activation : str
         Name of the output transform, reported as ``out_activation_`` by estimators.
+
+    See Also
+    --------
+    SoftmaxCrossEntropy : The multiclass log loss.
+    SquaredError : The regression loss.
+    skdeep.nn.gradcheck.check_loss_gradients : Checks a loss's gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Loss, SquaredError
+    >>> isinstance(SquaredError(), Loss)
+    True
+    >>> Loss().output(np.array([[2.0]])).tolist()  # the identity: raw outputs
+    [[2.0]]
     """
 
     out_activation = "identity"
@@ -104,9 +124,27 @@ class Loss:
 class SoftmaxCrossEntropy(Loss):
     """Multinomial log loss on softmax probabilities.
 
+    The loss of the classifiers with more than two classes; targets are one-hot
+    rows.
+
+    See Also
+    --------
+    SparseSoftmaxCrossEntropy : The same with integer targets.
+    SigmoidBinaryCrossEntropy : Two classes, or several labels per row.
+
     Notes
     -----
     ``L = -(1/N) Σ_n Σ_k y_nk log softmax(z_n)_k``; ``dL/dz = (softmax(z) - y) / N``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import SoftmaxCrossEntropy
+    >>> z = np.array([[2.0, 0.0], [0.0, 2.0]])
+    >>> y = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> value, grad = SoftmaxCrossEntropy().loss(z, y)
+    >>> round(value, 4), grad.round(4).tolist()
+    (0.1269, [[-0.0596, 0.0596], [0.0596, -0.0596]])
     """
 
     out_activation = "softmax"
@@ -128,9 +166,22 @@ class SparseSoftmaxCrossEntropy(Loss):
     For large vocabularies (language models) the one-hot target matrix would be
     as large as the logits; integer targets avoid it.
 
+    See Also
+    --------
+    SoftmaxCrossEntropy : The same with one-hot targets.
+
     Notes
     -----
     ``L = -(1/N) Σ_n log softmax(z_n)[y_n]``; ``dL/dz = (softmax(z) - onehot(y))/N``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import SparseSoftmaxCrossEntropy
+    >>> z = np.array([[2.0, 0.0], [0.0, 2.0]])
+    >>> value, grad = SparseSoftmaxCrossEntropy().loss(z, np.array([0, 1]))
+    >>> round(value, 4)
+    0.1269
     """
 
     out_activation = "softmax"
@@ -152,9 +203,25 @@ class SparseSoftmaxCrossEntropy(Loss):
 class SigmoidBinaryCrossEntropy(Loss):
     """Independent logistic log loss per output (binary and multilabel).
 
+    Each output is a separate yes/no question: the binary classifiers' single
+    logistic unit, and multilabel targets.
+
+    See Also
+    --------
+    SoftmaxCrossEntropy : Mutually exclusive classes.
+
     Notes
     -----
     ``L = (1/N) Σ softplus(z) - y z``; ``dL/dz = (σ(z) - y) / N``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import SigmoidBinaryCrossEntropy
+    >>> loss = SigmoidBinaryCrossEntropy()
+    >>> value, grad = loss.loss(np.array([[0.0], [0.0]]), np.array([[1.0], [0.0]]))
+    >>> round(value, 4), grad.tolist()
+    (0.6931, [[-0.25], [0.25]])
     """
 
     out_activation = "logistic"
@@ -173,16 +240,33 @@ class SigmoidBinaryCrossEntropy(Loss):
 class SquaredError(Loss):
     """Half squared error, optionally on the output of a softmax/logistic unit.
 
+    The regressors' loss (identity output) and, on softmax outputs, the Keras
+    seed net's "mse" (seed 002).
+
     Parameters
     ----------
     out_activation : {'identity', 'softmax', 'logistic'}, default='identity'
         ``'softmax'`` with one-hot targets is the Keras seed's "mse on softmax".
+
+    See Also
+    --------
+    PoissonLoss : For counts.
+    SoftmaxCrossEntropy : The usual classification loss.
 
     Notes
     -----
     ``L = (1/2N) Σ (p - y)²`` with ``p = out_activation(z)``. The gradient goes
     through the Jacobian of the output unit: for softmax
     ``dL/dz = p ⊙ (g - Σ_k p_k g_k)`` with ``g = (p - y) / N``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import SquaredError
+    >>> z, y = np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]])
+    >>> value, grad = SquaredError().loss(z, y)
+    >>> value, grad.tolist()
+    (1.25, [[0.5], [1.0]])
     """
 
     def __init__(self, out_activation="identity"):
@@ -215,11 +299,27 @@ class SquaredError(Loss):
 class MulticlassHinge(Loss):
     """Multiclass hinge loss (Weston-Watkins; ConvNetJS's ``svm`` layer).
 
+    Every wrong class whose score comes within a margin of 1 of the true class's
+    costs the difference; scores already separated cost nothing.
+
+    See Also
+    --------
+    SoftmaxCrossEntropy : The log loss on the same scores.
+
     Notes
     -----
     With ``c`` the true class, ``L = (1/N) Σ_n Σ_{j≠c} max(0, z_j - z_c + 1)``.
     Scores are reported through a softmax so that ``predict_proba`` exists; the
     decision (the arg max) is the same.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import MulticlassHinge
+    >>> z = np.array([[3.0, 2.5, 0.0]])
+    >>> value, grad = MulticlassHinge().loss(z, np.array([[1.0, 0.0, 0.0]]))
+    >>> value, grad.tolist()
+    (0.5, [[-1.0, 1.0, 0.0]])
     """
 
     out_activation = "softmax"
@@ -239,10 +339,26 @@ class MulticlassHinge(Loss):
 class PoissonLoss(Loss):
     """Half Poisson deviance with a log link (scikit-learn's ``loss='poisson'``).
 
+    For counts and other non-negative targets: the network's output is the log
+    of the predicted mean.
+
+    See Also
+    --------
+    SquaredError : For real-valued targets.
+
     Notes
     -----
     Prediction ``μ = exp(z)``; ``L = (1/N) Σ μ - y z`` (up to a constant in ``y``);
     ``dL/dz = (μ - y) / N``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import PoissonLoss
+    >>> loss = PoissonLoss()
+    >>> value, grad = loss.loss(np.array([[0.0]]), np.array([[2.0]]))
+    >>> value, grad.tolist(), loss.output(np.array([[np.log(3.0)]])).round(6).tolist()
+    (1.0, [[-1.0]], [[3.0]])
     """
 
     out_activation = "exp"
@@ -267,6 +383,11 @@ class Huber(Loss):
     ----------
     delta : float, default=1.0
         Where the quadratic part ends.
+
+    See Also
+    --------
+    SquaredError : The loss it equals near the target.
+    skdeep.rl.DeepQLearner : The learner that uses it.
 
     Notes
     -----

@@ -23,6 +23,11 @@ __all__ = [
 class Optimizer:
     """Base class with scikit-learn's learning-rate schedules.
 
+    A subclass implements one update rule; :meth:`step` applies it in place to
+    lists of arrays. The whole state (steps, velocities or moments, the
+    scheduled rate) lives on the object, so an estimator that keeps its
+    optimizer between calls resumes exactly.
+
     Parameters
     ----------
     learning_rate_init : float
@@ -41,6 +46,21 @@ class Optimizer:
         Current step size.
     n_steps_ : int
         Updates applied so far.
+
+    See Also
+    --------
+    SGD : Gradient descent with momentum.
+    Adam : Adaptive moments.
+
+    Examples
+    --------
+    >>> from skdeep.nn import SGD, Optimizer
+    >>> opt = SGD(learning_rate_init=0.1, learning_rate="invscaling")
+    >>> isinstance(opt, Optimizer)
+    True
+    >>> opt.iteration_ends(99)  # after an epoch, 99 samples seen
+    >>> round(opt.learning_rate_, 6)
+    0.01
     """
 
     def __init__(self, learning_rate_init=0.001, learning_rate="constant", power_t=0.5):
@@ -131,6 +151,9 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent with (Nesterov) momentum, as scikit-learn's MLP.
 
+    ``nesterov=False`` gives the classical momentum that ConvNetJS's trainer
+    uses.
+
     Parameters
     ----------
     learning_rate_init : float, default=0.1
@@ -144,9 +167,23 @@ class SGD(Optimizer):
     power_t : float, default=0.5
         Exponent of ``'invscaling'``.
 
+    See Also
+    --------
+    Adam : Adaptive per-coordinate steps.
+
     Notes
     -----
     ``v ← μ v - η g``; the update is ``v`` (classical) or ``μ v - η g`` (Nesterov).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import SGD
+    >>> opt = SGD(learning_rate_init=0.1, momentum=0.0)
+    >>> w = np.array([1.0, -2.0])
+    >>> opt.step([w], [np.array([0.5, 0.5])])
+    >>> w.tolist(), opt.n_steps_
+    ([0.95, -2.05], 1)
     """
 
     def __init__(
@@ -181,18 +218,36 @@ class SGD(Optimizer):
 class Adagrad(Optimizer):
     """Adagrad: per-coordinate steps scaled by the root of summed squared gradients.
 
+    Coordinates whose gradients have been large take small steps, rarely
+    updated ones large steps (Duchi et al. 2011); one of ConvNetJS's trainers.
+
     Parameters
     ----------
     learning_rate_init : float, default=0.01
         Step size.
     epsilon : float, default=1e-8
         Added to the denominator.
-    learning_rate, power_t
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
         Schedule (see :class:`Optimizer`).
+    power_t : float, default=0.5
+        Exponent of ``'invscaling'``.
+
+    See Also
+    --------
+    Adadelta : Adagrad with decaying averages and no step size.
 
     Notes
     -----
     ``G ← G + g²``; ``p ← p - η g / (√G + ε)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Adagrad
+    >>> w = np.zeros(2)
+    >>> Adagrad(learning_rate_init=0.1).step([w], [np.array([4.0, 0.01])])
+    >>> w.round(4).tolist()  # the same step for both coordinates
+    [-0.1, -0.1]
     """
 
     def __init__(
@@ -213,6 +268,9 @@ class Adagrad(Optimizer):
 class Adadelta(Optimizer):
     """Adadelta (Zeiler 2012), ConvNetJS's default trainer for its CIFAR-10 demo.
 
+    It needs no step size: each coordinate moves by the ratio of the running
+    RMS of its past updates to that of its past gradients.
+
     Parameters
     ----------
     rho : float, default=0.95
@@ -223,10 +281,24 @@ class Adadelta(Optimizer):
         Multiplier of the Adadelta step (1.0 is the algorithm as published and as
         ConvNetJS runs it).
 
+    See Also
+    --------
+    Adagrad : Summed instead of decaying squared gradients.
+    Adam : Adaptive moments with a step size.
+
     Notes
     -----
     ``E[g²] ← ρE[g²] + (1-ρ)g²``; ``Δ = -√((E[Δ²]+ε)/(E[g²]+ε)) g``;
     ``E[Δ²] ← ρE[Δ²] + (1-ρ)Δ²``; ``p ← p + η Δ``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Adadelta
+    >>> w = np.zeros(1)
+    >>> Adadelta().step([w], [np.array([1.0])])
+    >>> bool(w[0] < 0)
+    True
     """
 
     def __init__(self, rho=0.95, epsilon=1e-8, learning_rate_init=1.0):
@@ -251,6 +323,10 @@ class Adadelta(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2014) with bias correction, as scikit-learn's MLP.
 
+    Each coordinate's step follows running averages of its gradient and of its
+    squared gradient, corrected for their zero start; the default solver of
+    :class:`skdeep.MLPNet`, as of scikit-learn's MLP.
+
     Parameters
     ----------
     learning_rate_init : float, default=0.001
@@ -260,11 +336,25 @@ class Adam(Optimizer):
     epsilon : float, default=1e-8
         Numerical stability constant.
 
+    See Also
+    --------
+    SGD : Plain momentum.
+    Adadelta : Adaptive steps without a step size.
+
     Notes
     -----
     ``m ← β₁m + (1-β₁)g``; ``v ← β₂v + (1-β₂)g²``;
     ``p ← p - η √(1-β₂ᵗ)/(1-β₁ᵗ) · m / (√v + ε)`` (ConvNetJS multiplies by the bias
     correction instead of dividing; we do not copy that).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Adam
+    >>> w = np.zeros(2)
+    >>> Adam(learning_rate_init=0.1).step([w], [np.array([3.0, -0.5])])
+    >>> w.round(4).tolist()  # the first step is the step size, whatever the scale
+    [-0.1, 0.1]
     """
 
     def __init__(self, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
@@ -337,6 +427,9 @@ OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "adadelta": Adadelta, "adam": Adam
 def clip_grad_norm(grads, max_norm):
     """Scale ``grads`` in place so that their joint L2 norm is at most ``max_norm``.
 
+    The recurrent networks' guard against exploding gradients (Pascanu et al.
+    2013): the direction of the update is kept, only its length is capped.
+
     Parameters
     ----------
     grads : list of ndarray
@@ -348,6 +441,20 @@ def clip_grad_norm(grads, max_norm):
     -------
     float
         The norm before clipping.
+
+    See Also
+    --------
+    skdeep.RNNLanguageModel : Its ``max_grad_norm`` parameter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import clip_grad_norm
+    >>> grads = [np.array([3.0]), np.array([4.0])]
+    >>> clip_grad_norm(grads, 1.0)
+    5.0
+    >>> [round(float(g[0]), 4) for g in grads]
+    [0.6, 0.8]
     """
     total = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads)))
     if total > max_norm > 0:

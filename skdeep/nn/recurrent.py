@@ -24,8 +24,71 @@ def _sigmoid_inplace(z):
     return sigmoid(z, out=z)
 
 
-class RNNCell:
+class _Cell:
+    """The step-function contract of the cells (no behaviour of its own).
+
+    A cell is stateless: ``forward`` takes the previous state and returns the
+    new one, ``backward`` takes the cache ``forward`` returned, and the
+    :class:`Recurrent` layer owns the weights and the time loop.
+    """
+
+    def forward(self, xp, state, W_h):
+        """Compute one time step.
+
+        Parameters
+        ----------
+        xp : ndarray of shape (N, G·H)
+            This step's input projection ``x_t W_x + b`` (``G`` gate blocks of
+            ``H`` columns).
+        state : tuple of ndarray of shape (N, H)
+            The previous state: ``(h,)``, or ``(h, c)`` for the LSTM.
+        W_h : ndarray of shape (H, G·H)
+            Recurrent weights.
+
+        Returns
+        -------
+        h : ndarray of shape (N, H)
+            Output of the step.
+        state : tuple of ndarray
+            New state.
+        cache : tuple of ndarray
+            What :meth:`backward` needs.
+        """
+        raise NotImplementedError
+
+    def backward(self, dh, dstate, cache, W_h):
+        """Back-propagate one time step.
+
+        Parameters
+        ----------
+        dh : ndarray of shape (N, H)
+            Gradient reaching this step's output from above.
+        dstate : tuple of ndarray
+            Gradient of the state from the next step (``(dh_next,)``, or
+            ``(dh_next, dc_next)`` for the LSTM).
+        cache : tuple of ndarray
+            From :meth:`forward`.
+        W_h : ndarray of shape (H, G·H)
+            Recurrent weights.
+
+        Returns
+        -------
+        dz_x : ndarray of shape (N, G·H)
+            Gradient of the input projection (also of ``b``).
+        dz_h : ndarray of shape (N, G·H)
+            Gradient of ``h_{t-1} W_h`` (``dW_h = Σ_t h_{t-1}ᵀ dz_h``).
+        dstate_prev : tuple of ndarray
+            Gradient of the previous state.
+        """
+        raise NotImplementedError
+
+
+class RNNCell(_Cell):
     """Elman cell: ``h_t = tanh(x_t W_x + b + h_{t-1} W_h)``.
+
+    The cell of the seed's language model (seed 004 part 5). A cell is a step
+    function without weights of its own: :class:`Recurrent` passes it the input
+    projection, the previous state and ``W_h``.
 
     Attributes
     ----------
@@ -33,23 +96,27 @@ class RNNCell:
         Blocks of ``hidden_size`` columns in ``W_x``/``W_h``/``b`` (1).
     state_size : int
         Arrays in the state (``h``).
+
+    See Also
+    --------
+    LSTMCell : The gated cell with a memory.
+    GRUCell : The gated cell without a separate memory.
+    Recurrent : The layer that unrolls a cell over time.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import RNNCell
+    >>> xp, state, W_h = np.zeros((2, 3)), (np.ones((2, 3)),), np.eye(3)
+    >>> h, state, cache = RNNCell().forward(xp, state, W_h)
+    >>> h.round(4).tolist()
+    [[0.7616, 0.7616, 0.7616], [0.7616, 0.7616, 0.7616]]
     """
 
     n_gates = 1
     state_size = 1
 
     def forward(self, xp, state, W_h):
-        """One step. ``xp`` (N, H) input projection; ``state`` = ``(h,)``.
-
-        Returns
-        -------
-        h : ndarray (N, H)
-            Output of the step.
-        state : tuple
-            New state.
-        cache : tuple
-            What :meth:`backward` needs.
-        """
         (h_prev,) = state
         z = h_prev @ W_h
         z += xp
@@ -57,28 +124,6 @@ class RNNCell:
         return h, (h,), (h,)
 
     def backward(self, dh, dstate, cache, W_h):
-        """One step back.
-
-        Parameters
-        ----------
-        dh : ndarray (N, H)
-            Gradient reaching this step's output from above.
-        dstate : tuple
-            Gradient of the state from the next step (``(dh_next,)``).
-        cache : tuple
-            From :meth:`forward`.
-        W_h : ndarray
-            Recurrent weights.
-
-        Returns
-        -------
-        dz_x : ndarray (N, G·H)
-            Gradient of the input projection (also of ``b``).
-        dz_h : ndarray (N, G·H)
-            Gradient of ``h_{t-1} W_h`` (``dW_h = Σ_t h_{t-1}ᵀ dz_h``).
-        dstate_prev : tuple
-            Gradient of the previous state.
-        """
         (h,) = cache
         g = dh + dstate[0]
         dz = g * (1 - h * h)
@@ -90,6 +135,20 @@ class ReLURNNCell(RNNCell):
 
     (PyTorch's ``nn.RNN(nonlinearity='relu')``; with the orthogonal ``W_h`` of
     :class:`Recurrent` it is the IRNN family of Le et al. 2015.)
+
+    See Also
+    --------
+    RNNCell : The tanh Elman cell.
+    Recurrent : The layer that unrolls a cell over time.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import ReLURNNCell
+    >>> xp, state, W_h = np.array([[-1.0, 2.0]]), (np.zeros((1, 2)),), np.eye(2)
+    >>> h, state, cache = ReLURNNCell().forward(xp, state, W_h)
+    >>> h.tolist()
+    [[0.0, 2.0]]
     """
 
     def forward(self, xp, state, W_h):
@@ -105,13 +164,33 @@ class ReLURNNCell(RNNCell):
         return dz, dz, (dz @ W_h.T,)
 
 
-class LSTMCell:
+class LSTMCell(_Cell):
     """LSTM cell (Hochreiter & Schmidhuber; gate order ``[i, f, g, o]``).
+
+    Its cell state ``c`` carries information across many steps, and the gates
+    decide what to write, keep and read (seed 004 part 6); the state is
+    ``(h, c)``.
+
+    See Also
+    --------
+    GRUCell : A gated cell with fewer gates.
+    Recurrent : The layer that unrolls a cell over time.
 
     Notes
     -----
     ``z = x_t W_x + b + h_{t-1} W_h``; ``i, f, o = σ(z_i), σ(z_f), σ(z_o)``,
     ``g = tanh(z_g)``; ``c_t = f ⊙ c_{t-1} + i ⊙ g``; ``h_t = o ⊙ tanh(c_t)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import LSTMCell
+    >>> H = 3
+    >>> xp, W_h = np.zeros((2, 4 * H)), np.zeros((H, 4 * H))
+    >>> state = (np.zeros((2, H)), np.zeros((2, H)))
+    >>> h, (h, c), cache = LSTMCell().forward(xp, state, W_h)
+    >>> h.shape, c.shape
+    ((2, 3), (2, 3))
     """
 
     n_gates = 4
@@ -145,13 +224,22 @@ class LSTMCell:
         return dz, dz, (dz @ W_h.T, dc * f)
 
 
-class GRUCell:
+class GRUCell(_Cell):
     """GRU cell (Cho et al. 2014; gate order ``[r, z, n]``).
+
+    An update gate mixes the previous state with a candidate and a reset gate
+    controls how much of the previous state the candidate sees; the state is
+    ``(h,)`` (seed 004 part 6).
 
     Parameters
     ----------
     reset : {'after', 'before'}, default='after'
         Where the reset gate acts on the previous state.
+
+    See Also
+    --------
+    LSTMCell : The gated cell with a separate memory.
+    Recurrent : The layer that unrolls a cell over time.
 
     Notes
     -----
@@ -165,6 +253,16 @@ class GRUCell:
     ``h_t = (1 − z) ⊙ h_{t-1} + z ⊙ h̃``: the reset gate scales the state before
     the recurrent product, and ``z`` is the share of the new candidate (the
     seed's convention; the ``'after'`` form gives ``z`` to the old state).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import GRUCell
+    >>> H = 3
+    >>> xp, state, W_h = np.zeros((2, 3 * H)), (np.ones((2, H)),), np.zeros((H, 3 * H))
+    >>> h, state, cache = GRUCell().forward(xp, state, W_h)
+    >>> h.tolist()  # z = 0.5 and a zero candidate: half the old state
+    [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
     """
 
     n_gates = 3
@@ -236,10 +334,23 @@ class GRUCell:
         return dz_x, dz_x, (dh_prev,)
 
     def recurrent_operands(self, caches, h_prevs):
-        """Left operands of ``dW_h`` per column block, stacked over time.
+        """Return the left operands of ``dW_h`` per column block, over time.
 
         ``None`` when every block multiplies ``h_{t-1}`` (one GEMM); the
         ``'before'`` form's candidate block multiplies ``r ⊙ h_{t-1}``.
+
+        Parameters
+        ----------
+        caches : list of tuple of ndarray
+            The caches of :meth:`forward`, one per time step.
+        h_prevs : list of ndarray of shape (N, H)
+            The previous state of each time step.
+
+        Returns
+        -------
+        list of (ndarray, slice) or None
+            ``(operand stacked over time, columns of W_h it multiplies)``
+            pairs, or ``None``.
         """
         if self.reset == "after":
             return None
@@ -259,6 +370,11 @@ CELLS = {"rnn": RNNCell, "rnn_relu": ReLURNNCell, "lstm": LSTMCell, "gru": GRUCe
 
 class Recurrent(Layer):
     """A recurrent layer: a cell unrolled over time with BPTT.
+
+    Input ``(N, T, F)`` (or token ids ``(N, T)``) becomes the outputs of every
+    step, ``(N, T, H)``; :meth:`unroll` also returns the final state, and
+    ``backward`` runs backpropagation through time over the steps of the last
+    training forward pass.
 
     Parameters
     ----------
@@ -288,6 +404,12 @@ class Recurrent(Layer):
         State after the last forward pass.
     grad_initial_state : tuple of ndarray
         Gradient of the loss with respect to ``initial_state`` after backward.
+
+    See Also
+    --------
+    SequenceEncoder : Stacked, bidirectional, masked recurrent layers.
+    RNNCell : The step functions it unrolls.
+    skdeep.RNNLanguageModel : A language model built on it.
 
     Notes
     -----
@@ -331,7 +453,20 @@ class Recurrent(Layer):
         self.mask = None
 
     def zero_state(self, n, dtype):
-        """A zero state for ``n`` sequences."""
+        """Return a zero state for ``n`` sequences.
+
+        Parameters
+        ----------
+        n : int
+            Number of sequences.
+        dtype : dtype
+            Dtype of the state.
+
+        Returns
+        -------
+        tuple of ndarray of shape (n, hidden_size)
+            ``(h,)``, or ``(h, c)`` for the LSTM.
+        """
         return tuple(np.zeros((n, self.hidden_size), dtype=dtype)
                      for _ in range(self.cell.state_size))
 

@@ -46,6 +46,11 @@ class SequenceEncoder(Layer):
     dtype : dtype, default=np.float32
         Parameter dtype.
 
+    See Also
+    --------
+    Recurrent : One recurrent layer.
+    skdeep.RNNClassifier : The estimators built on it.
+
     Examples
     --------
     >>> import numpy as np

@@ -12,8 +12,10 @@ NODE_COLUMNS = ("word", "left", "right", "height")
 
 
 class TreeComposition(Layer):
-    """Node vectors of binary trees: word vectors at the leaves, one shared
-    composition at every internal node (Socher et al. 2011, 2013).
+    """Node vectors of binary trees, composed bottom-up (Socher et al. 2011, 2013).
+
+    Word vectors sit at the leaves, and one shared composition makes every
+    internal node's vector from its two children's.
 
     The input is an integer node table of shape ``(n_nodes, 4)`` with the
     columns :data:`NODE_COLUMNS`: a leaf has its word id and ``left = right =
@@ -36,6 +38,10 @@ class TreeComposition(Layer):
         Source of the initial weights.
     dtype : dtype, default=np.float32
         Parameter dtype.
+
+    See Also
+    --------
+    skdeep.RecursiveNetClassifier : The estimator built on it.
 
     Notes
     -----

@@ -258,6 +258,7 @@ class DeepQLearner(BaseEstimator):
         Returns
         -------
         self : DeepQLearner
+            This agent.
         """
         with unchanged_on_failure(self):
             super().set_params(**params)
@@ -395,6 +396,7 @@ class DeepQLearner(BaseEstimator):
         Returns
         -------
         action : int
+            The chosen action, in ``[0, n_actions)``.
         """
         self._ready()
         x = self._check_state(state)
@@ -425,7 +427,7 @@ class DeepQLearner(BaseEstimator):
 
         Parameters
         ----------
-        states : array-like of shape (n_samples, n_inputs_) or (n_inputs_,)
+        states : array-like of shape (n_samples, n_inputs) or (n_inputs,)
             States; with ``temporal_window > 0``, whole network inputs (the
             state followed by the window).
 
@@ -465,6 +467,7 @@ class DeepQLearner(BaseEstimator):
         Returns
         -------
         None
+            The agent is updated in place.
         """
         if not getattr(self, "_acted", False):
             raise RuntimeError("learn(reward) rewards the latest act(state): call "
@@ -492,8 +495,11 @@ class DeepQLearner(BaseEstimator):
         Parameters
         ----------
         state : array-like of shape (n_states,)
+            The state the action was taken in.
         action : int
+            The action taken.
         reward : float
+            The reward it earned.
         next_state : array-like of shape (n_states,)
             The state the action led to (at a truncation too).
         done : bool
@@ -502,6 +508,7 @@ class DeepQLearner(BaseEstimator):
         Returns
         -------
         None
+            The agent is updated in place.
         """
         self._ready()
         if self._built_with["temporal_window"]:

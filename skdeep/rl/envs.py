@@ -88,6 +88,11 @@ class CartPole(_Env):
     elapsed_steps : int
         Steps of the current episode.
 
+    See Also
+    --------
+    GridWorld : A discrete task.
+    run_episode : Plays one episode with an agent.
+
     Notes
     -----
     With ``F = ±force_mag``, ``m = masspole``, ``M = masscart + m``,
@@ -148,6 +153,7 @@ class CartPole(_Env):
         Returns
         -------
         state : ndarray of shape (4,), float32
+            The first state: position, velocity, angle, angular velocity.
         info : dict
             Empty.
         """
@@ -168,6 +174,7 @@ class CartPole(_Env):
         Returns
         -------
         state : ndarray of shape (4,), float32
+            The next state.
         reward : float
             1.0.
         terminated : bool
@@ -204,6 +211,9 @@ class CartPole(_Env):
 class GridWorld(_Env):
     """Walk from a start cell to a goal cell on a grid with walls.
 
+    A small, deterministic, discrete task for checking an agent: the state is
+    the one-hot cell, and each of the four actions moves the agent by one cell.
+
     Parameters
     ----------
     shape : tuple of int, default=(4, 4)
@@ -227,6 +237,11 @@ class GridWorld(_Env):
         4: up (0), right (1), down (2), left (3).
     elapsed_steps : int
         Steps of the current episode.
+
+    See Also
+    --------
+    CartPole : A continuous control task.
+    run_episode : Plays one episode with an agent.
 
     Notes
     -----
@@ -312,6 +327,7 @@ class GridWorld(_Env):
         Returns
         -------
         state : ndarray of shape (n_states,), float32
+            The next state (a one-hot position).
         reward : float
             1.0 on reaching the goal, else 0.0.
         terminated : bool
@@ -340,6 +356,10 @@ class GridWorld(_Env):
 def run_episode(env, agent, *, explore=True, seed=None):
     """Play one episode of ``env`` with ``agent``; return its return and length.
 
+    The loop of every reinforcement-learning script: ``act`` on each state,
+    ``learn`` from each reward, until the environment terminates or truncates the
+    episode.
+
     Parameters
     ----------
     env : environment
@@ -360,6 +380,11 @@ def run_episode(env, agent, *, explore=True, seed=None):
         Sum of the episode's rewards.
     n_steps : int
         Its length.
+
+    See Also
+    --------
+    DeepQLearner : The agent.
+    CartPole : An environment.
 
     Examples
     --------
