@@ -25,9 +25,11 @@ from ._recursive import RecursiveNetClassifier
 from ._rnn import RNNClassifier, RNNRegressor
 from ._rnn_lm import RNNLanguageModel
 from ._training import TrainState
+from .rl._deepq import DeepQLearner
 from .nn.rbm import RBM
 
 __all__ = ["CLASSES", "ESTIMATORS", "FORMAT", "FORMAT_VERSION", "MANIFEST", "NAMES",
+           "SAVABLE",
            "Invalid", "Reader", "Writer"]
 
 FORMAT = "skdeep"
@@ -45,6 +47,9 @@ ESTIMATORS = (ConvNetClassifier, ConvNetRegressor, DBNClassifier, LinearUnitRegr
               MLPAutoencoder, MLPNet, MLPNetRegressor, PerceptronClassifier,
               RBMTransformer, RecursiveNetClassifier, RNNClassifier, RNNRegressor,
               RNNLanguageModel)
+#: What ``skdeep.save`` writes: the estimators, and the deep Q-learning agent
+#: (not an estimator, but built from the same engine and parameters).
+SAVABLE = (*ESTIMATORS, DeepQLearner)
 _ENGINE = (nn.Sequential, nn.Dense, nn.TiedDense, nn.Activation, nn.Dropout,
            nn.InputNoise, nn.Augment2D, nn.Conv2D, nn.MaxPool2D, nn.AvgPool2D,
            nn.Flatten, nn.Maxout, nn.Embedding, nn.Recurrent, nn.RNNCell,
@@ -57,6 +62,7 @@ _ENGINE = (nn.Sequential, nn.Dense, nn.TiedDense, nn.Activation, nn.Dropout,
 #: The only classes a file may name, under the names it uses for them.
 CLASSES = {
     **{f"skdeep.{cls.__name__}": cls for cls in ESTIMATORS},
+    "skdeep.rl.DeepQLearner": DeepQLearner,
     **{f"skdeep.nn.{cls.__name__}": cls for cls in _ENGINE},
     "skdeep.TrainState": TrainState,
     "sklearn.preprocessing.LabelBinarizer": LabelBinarizer,
@@ -224,7 +230,7 @@ class Reader:
             if entry["class"] in CLASSES:
                 self._fill(self.objects[i], entry, f"objects[{i}]")
         root = self.value(manifest.get("root"), "root", 0)
-        if type(root) not in ESTIMATORS:
+        if type(root) not in SAVABLE:
             raise Invalid(f"its root is a {type(root).__name__}, not an estimator.")
         if NAMES[type(root)] != manifest.get("estimator"):
             raise Invalid("the manifest's 'estimator' differs from its root.")
@@ -411,7 +417,7 @@ class Reader:
                           f"{hiding}.")
         if hasattr(cls, "get_params"):
             params = self.value(entry.get("params"), path + ".params", 1)
-            known = cls().get_params(deep=False)
+            known = cls._get_param_names()  # (the agent has required ones)
             if not isinstance(params, dict) or set(params) - set(known):
                 raise Invalid(f"{path}.params are not parameters of "
                                f"{entry['class']}.")

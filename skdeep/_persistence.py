@@ -27,7 +27,7 @@ import numpy as np
 
 from ._model_format import (
     CLASSES,
-    ESTIMATORS,
+    SAVABLE,
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
@@ -39,6 +39,7 @@ from ._model_format import (
 from ._recursive import RecursiveNetClassifier
 from ._rnn import RNNClassifier, RNNRegressor
 from ._rnn_lm import RNNLanguageModel
+from .rl._deepq import DeepQLearner
 
 __all__ = ["CLASSES", "FORMAT_VERSION", "load", "save"]
 
@@ -82,10 +83,10 @@ def save(estimator, file):
     >>> bool((skdeep.load(path).predict_proba(X) == net.predict_proba(X)).all())
     True
     """
-    if type(estimator) not in ESTIMATORS:
+    if type(estimator) not in SAVABLE:
         raise TypeError(
-            "skdeep.save writes skdeep's estimators (" + ", ".join(
-                cls.__name__ for cls in ESTIMATORS) + f"); got {type(estimator)}."
+            "skdeep.save writes skdeep's estimators and agent (" + ", ".join(
+                cls.__name__ for cls in SAVABLE) + f"); got {type(estimator)}."
         )
     writer = Writer()
     root = writer.value(estimator, type(estimator).__name__)
@@ -210,6 +211,8 @@ def _not_a_zip(file, error):
 
 def _probe(estimator):
     """A tiny input the fitted model must accept (it checks the arrays fit)."""
+    if isinstance(estimator, DeepQLearner):
+        return np.zeros((1, estimator.n_inputs_))
     if isinstance(estimator, RNNLanguageModel):
         return [""]
     if isinstance(estimator, RecursiveNetClassifier):
@@ -225,7 +228,7 @@ def _check_loaded(estimator):
     if not any(k.endswith("_") and not k.startswith("_") for k in vars(estimator)):
         return estimator  # not fitted: parameters only
     problems = []
-    network = getattr(estimator, "_network", None)
+    network = getattr(estimator, "_network", getattr(estimator, "q_network_", None))
     for layer in getattr(network, "layers", []):
         params, grads = layer.params, layer.grads
         if set(params) != set(grads) or any(
@@ -242,7 +245,8 @@ def _check_loaded(estimator):
             problems.append("the optimizer's state does not match the weights")
     if not problems:
         try:
-            method = getattr(estimator, "predict", None) or estimator.transform
+            method = (getattr(estimator, "predict", None)
+                      or getattr(estimator, "q_values", None) or estimator.transform)
             with warnings.catch_warnings():  # e.g. "X has no feature names"
                 warnings.simplefilter("ignore")
                 method(_probe(estimator))

@@ -283,6 +283,25 @@ def test_pickle_round_trip_continues_identically():
     assert agent.optimizer_.n_steps_ == copy.optimizer_.n_steps_ > 0
 
 
+def test_skdeep_save_and_load_continue_identically(tmp_path):
+    import skdeep
+
+    fresh = tmp_path / "fresh.skdeep"
+    skdeep.save(small_agent(), fresh)
+    assert skdeep.load(fresh).get_params() == small_agent().get_params()
+    agent, env = small_agent(), CartPole()
+    play(agent, 120, env=env)
+    skdeep.save(agent, tmp_path / "agent.skdeep")
+    loaded = skdeep.load(tmp_path / "agent.skdeep")
+    env_copy = pickle.loads(pickle.dumps(env))
+    assert play(agent, 150, seed=9, env=env) == play(loaded, 150, seed=9,
+                                                     env=env_copy)
+    for a, b in zip(agent.q_network_.param_arrays(),
+                    loaded.q_network_.param_arrays()):
+        np.testing.assert_array_equal(a, b)
+    assert agent.optimizer_.n_steps_ == loaded.optimizer_.n_steps_ > 0
+
+
 def test_temporal_window_feeds_past_states_and_actions():
     agent = small_agent(temporal_window=2, start_learn_threshold=100)
     s = [np.full(4, v, dtype=np.float32) for v in (1, 2, 3)]
