@@ -120,7 +120,7 @@ def test_contracts_md_lists_the_declared_scikit_learn_checks():
 def test_install_page_and_readme_give_the_same_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command in ('pip install . && python -m skdeep',
-                    'pip install -e ".[test]" && python -m pytest -q'):
+                    'pip install -e ".[test,distributed]" && python -m pytest -q'):
         assert command in readme
     assert "python -m sphinx -W --keep-going -b html docs docs/_build/html" in readme
     install = (DOCS / "install.md").read_text(encoding="utf-8")
