@@ -112,7 +112,8 @@ def make_model(args):
         num_layers=args.num_layers, embedding_dim=None, bptt=args.bptt,
         batch_size=args.batch_size, solver="adam",
         learning_rate_init=args.learning_rate, max_grad_norm=5.0, max_iter=1,
-        tol=None, shuffle=True, random_state=args.seed, verbose=args.verbose,
+        dropout=args.dropout, tol=None, shuffle=True, random_state=args.seed,
+        verbose=args.verbose,
     )
 
 
@@ -123,14 +124,26 @@ def parse_args(argv):
     parser.add_argument("--text", default=None,
                         help="plain-text file, e.g. tinyshakespeare.txt "
                              "(default: scikit-learn's dataset descriptions)")
-    parser.add_argument("--epochs", type=int, default=3,
-                        help="passes over the training text")
+    parser.add_argument("--epochs", type=int, default=30,
+                        help="most passes over the training text (--max-minutes "
+                             "usually ends training first)")
+    parser.add_argument("--max-minutes", type=float, default=28.0,
+                        help="do not start an epoch that would end after this "
+                             "many minutes (0: no budget)")
     parser.add_argument("--cell", choices=("lstm", "gru", "rnn"), default="lstm")
-    parser.add_argument("--hidden-size", type=int, default=256)
+    parser.add_argument("--hidden-size", type=int, default=512)
     parser.add_argument("--num-layers", type=int, default=1)
     parser.add_argument("--bptt", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--dropout", type=float, default=0.2,
+                        help="dropout before the output layer (and between layers)")
+    parser.add_argument("--learning-rate", type=float, default=3e-3)
+    parser.add_argument("--lr-decay", type=float, default=0.7,
+                        help="factor applied to the learning rate after every "
+                             "epoch from --decay-start on, and after any epoch "
+                             "whose validation loss did not improve")
+    parser.add_argument("--decay-start", type=int, default=4,
+                        help="first epoch after which the learning rate decays")
     parser.add_argument("--prompt", default="ROMEO:\n",
                         help="beginning of every sample")
     parser.add_argument("--sample-chars", type=int, default=300)
@@ -144,6 +157,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.fast:
         args.hidden_size, args.bptt, args.batch_size = 32, 32, 16
+        args.epochs, args.dropout = min(args.epochs, 3), 0.0
         args.sample_chars, args.learning_rate = 80, 1e-2
     if args.epochs < 1:
         parser.error("--epochs must be at least 1")
@@ -168,11 +182,21 @@ def main(argv=None):
           "(first 90 % / last 10 %)")
     lm = make_model(args)
     print(f"model: {args.cell.upper()} {args.num_layers} x {args.hidden_size}, "
-          f"one-hot input, BPTT {args.bptt}, batch {args.batch_size}, adam "
-          f"{args.learning_rate:g}, gradient-norm clip 5, seed {args.seed}")
+          f"one-hot input, dropout {args.dropout:g}, BPTT {args.bptt}, batch "
+          f"{args.batch_size}, adam {args.learning_rate:g} (x{args.lr_decay:g} after "
+          f"each epoch from epoch {args.decay_start} on, or when validation stalls), "
+          f"gradient-norm clip 5, seed {args.seed}")
+    lr, best, best_bpc, epoch_minutes = args.learning_rate, None, math.inf, 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         for epoch in range(1, args.epochs + 1):
+            elapsed = (time.perf_counter() - start) / 60
+            if args.max_minutes and epoch > 1 and (
+                    elapsed + epoch_minutes > args.max_minutes):
+                print(f"\nstopping after {epoch - 1} epochs: epoch {epoch} would end "
+                      f"after the --max-minutes {args.max_minutes:g} budget "
+                      f"({elapsed:.1f} min spent, {epoch_minutes:.1f} min per epoch)")
+                break
             t0 = time.perf_counter()
             lm.partial_fit([train])
             seconds = time.perf_counter() - t0
@@ -180,16 +204,23 @@ def main(argv=None):
                 print(f"vocabulary: {len(lm.vocabulary_)} tokens (characters + "
                       "<eos> + <unk>)")
             bpc = bits_per_char(lm, valid)
-            print(f"\nepoch {epoch}: train loss {lm.loss_ / LN2:.3f} bits/char, "
-                  f"validation {bpc:.3f} bits/char ({bpc * LN2:.3f} nats), "
+            epoch_minutes = (time.perf_counter() - t0) / 60
+            print(f"\nepoch {epoch}: lr {lr:.2e}, train loss {lm.loss_ / LN2:.3f} "
+                  f"bits/char, validation {bpc:.3f} bits/char ({bpc * LN2:.3f} nats), "
                   f"{seconds:.0f} s ({len(train) / seconds:,.0f} chars/s)")
             sample = lm.generate(args.prompt, args.sample_chars,
                                  temperature=args.temperature, random_state=epoch)
             print(f"--- sample (temperature {args.temperature:g}) ---")
             print(sample)
             print("---", flush=True)
-    print(f"\nfinal validation: {bpc:.3f} bits per character after {args.epochs} "
-          f"epoch(s) ({lm.t_:,} training characters seen)")
+            if epoch >= args.decay_start or bpc >= best_bpc:  # anneal
+                lr *= args.lr_decay
+                lm.set_params(learning_rate_init=lr)
+            if bpc < best_bpc:
+                best, best_bpc = (epoch, lm.t_), bpc
+    print(f"\nbest validation: {best_bpc:.3f} bits per character = "
+          f"{best_bpc * LN2:.3f} nats per character, after epoch {best[0]} "
+          f"({best[1]:,} training characters seen)")
     print(f"total: {(time.perf_counter() - start) / 60:.1f} minutes")
     return 0
 

@@ -126,6 +126,7 @@ def make_model(args):
     return RNNLanguageModel(
         level="word", cell=args.cell, hidden_size=args.hidden_size,
         num_layers=args.num_layers, embedding_dim=args.embedding_dim,
+        tie_weights=args.tie_weights,
         bptt=args.bptt, batch_size=args.batch_size, solver=args.solver,
         learning_rate_init=args.learning_rate, max_grad_norm=args.clip,
         dropout=args.dropout, max_iter=1, tol=None, shuffle=True,
@@ -173,7 +174,11 @@ def parse_args(argv):
     parser.add_argument("--hidden-size", type=int, default=200)
     parser.add_argument("--num-layers", type=int, default=1)
     parser.add_argument("--embedding-dim", type=int, default=200)
-    parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--tie-weights", action=argparse.BooleanOptionalAction,
+                        default=True,
+                        help="share the embedding table with the output layer "
+                             "(needs --embedding-dim = --hidden-size)")
+    parser.add_argument("--dropout", type=float, default=0.35)
     parser.add_argument("--bptt", type=int, default=35)
     parser.add_argument("--batch-size", type=int, default=20)
     parser.add_argument("--solver", choices=("adam", "sgd", "adagrad", "adadelta"),
@@ -183,13 +188,13 @@ def parse_args(argv):
                         help="factor applied to the learning rate after every "
                              "epoch from --decay-start on, and after any epoch in "
                              "which validation perplexity improved by less than 1%%")
-    parser.add_argument("--decay-start", type=int, default=2,
+    parser.add_argument("--decay-start", type=int, default=4,
                         help="first epoch after which the learning rate decays")
     parser.add_argument("--clip", type=float, default=5.0,
                         help="global gradient-norm clip")
     parser.add_argument("--epochs", type=int, default=None,
-                        help="epochs (default 5; 2 with --fast)")
-    parser.add_argument("--max-minutes", type=float, default=24.0,
+                        help="epochs (default 15; 2 with --fast)")
+    parser.add_argument("--max-minutes", type=float, default=52.0,
                         help="do not start an epoch that would end after this "
                              "many minutes (0: no budget)")
     parser.add_argument("--seed", type=int, default=0)
@@ -197,14 +202,14 @@ def parse_args(argv):
                         help="skdeep's own progress lines inside each epoch")
     parser.add_argument("--fast", action="store_true",
                         help="smoke run: the first few hundred lines of each file, "
-                             "hidden 32, embeddings 16, BPTT 20, batch 8, "
+                             "hidden 32, embeddings 32, BPTT 20, batch 8, "
                              "adam 1e-2, 2 epochs")
     args = parser.parse_args(argv)
     if args.fast:
-        args.hidden_size, args.embedding_dim = 32, 16
+        args.hidden_size, args.embedding_dim = 32, 32
         args.batch_size, args.bptt, args.learning_rate = 8, 20, 1e-2
     if args.epochs is None:
-        args.epochs = 2 if args.fast else 5
+        args.epochs = 2 if args.fast else 15
     if args.epochs < 1:
         parser.error("--epochs must be at least 1")
     return args
@@ -226,7 +231,9 @@ def main(argv=None):
           f"sentences, {n_tokens(train_lines):,} / {n_tokens(valid_lines):,} / "
           f"{n_tokens(test_lines):,} tokens incl. <eos> (train / valid / test)")
     print(f"model: {args.cell.upper()} {args.num_layers} x {args.hidden_size}, "
-          f"embeddings {args.embedding_dim}, dropout {args.dropout}, BPTT "
+          f"embeddings {args.embedding_dim}"
+          f"{' tied to the output' if args.tie_weights else ''}, dropout "
+          f"{args.dropout}, BPTT "
           f"{args.bptt}, batch {args.batch_size}, {args.solver} lr "
           f"{args.learning_rate:g} (x{args.lr_decay:g} after each epoch from epoch "
           f"{args.decay_start} on, or when validation stalls), "

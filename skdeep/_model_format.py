@@ -34,7 +34,9 @@ __all__ = ["CLASSES", "ESTIMATORS", "FORMAT", "FORMAT_VERSION", "MANIFEST", "NAM
 
 FORMAT = "skdeep"
 #: Version of the layout written by :func:`save`; :func:`load` reads 1 to this.
-FORMAT_VERSION = 1
+#: 2: RNNLanguageModel's ``tie_weights`` parameter (version 1 files load with its
+#: default, False).
+FORMAT_VERSION = 2
 MANIFEST = "skdeep.json"
 _MAX_MANIFEST_BYTES = 256 * 2**20
 _MAX_DEPTH = 100  # nesting of JSON values (a network is about 6 deep)

@@ -9,6 +9,8 @@ configuration completes and reports what it should.
 import importlib.util
 from pathlib import Path
 
+import numpy as np
+
 BENCHMARKS_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -83,3 +85,33 @@ def test_bench_rbm_expected_pseudo_likelihood_is_the_mean_score():
     assert rbm.random_state == 0  # restored after scoring
     assert abs(sampled - exact) < 0.05 * abs(exact)
 
+
+
+def test_bench_predict_quick_runs(capsys):
+    bench = load_bench("bench_predict")
+    rows = bench.main(["--quick", "--repeats", "1", "--threads", "1"])
+    out = capsys.readouterr().out
+    assert "== predict throughput" in out
+    models = {(r["model"], r["batch"]) for r in rows}
+    assert {("MLPNet", 1), ("MLPNet", 100), ("ConvNetClassifier", 1),
+            ("RNNLanguageModel", "stream")} <= models
+    assert all(r["skdeep"] > 0 for r in rows)
+    if bench.import_torch() is not None:
+        # the torch twins carry the same weights: the same labels and bits/char
+        assert all(r["torch"] > 0 for r in rows)
+        assert all(r["same_labels"] >= 0.99 for r in rows if "same_labels" in r)
+        ours, theirs = rows[-1]["bits_per_char"]
+        assert abs(ours - theirs) < 1e-3
+
+
+def test_bench_scaling_quick_runs(capsys):
+    bench = load_bench("bench_scaling")
+    rows = bench.main(["--quick", "--repeats", "1", "--threads", "1"])
+    out = capsys.readouterr().out
+    assert "log-log slopes" in out
+    assert {(r["model"], r["axis"]) for r in rows} == {
+        (m, a) for m in ("mlp", "convnet") for a in ("n_samples", "width", "depth")}
+    for r in rows:
+        assert len(r["seconds"]) == len(r["sizes"]) and np.isfinite(r["slope"])
+    # the slope of a known power law
+    assert abs(bench.slope([1, 2, 4], [3.0, 12.0, 48.0]) - 2.0) < 1e-9

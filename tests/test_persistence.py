@@ -317,7 +317,8 @@ def test_a_tampered_array_is_refused(tmp_path):
 
 def test_a_newer_or_unknown_version_is_refused(tmp_path, valid_files):
     manifest = json.loads(valid_files["skdeep.json"])
-    newer = r"format version 2; this skdeep \(.*\) reads versions up to 1: upgrade"
+    newer = (rf"format version {FORMAT_VERSION + 1}; this skdeep \(.*\) reads versions "
+             rf"up to {FORMAT_VERSION}: upgrade")
     for version, match in [(FORMAT_VERSION + 1, newer),
                            ("1", "format version '1' is not a version"),
                            (0, "format version 0 is not a version")]:
@@ -402,6 +403,24 @@ def test_committed_fixture_loads_predicts_and_trains(name):
     loaded = skdeep.load(FIXTURES / f"{name}.skdeep")
     data = cases()[name][1]
     np.testing.assert_allclose(outputs(loaded, data), EXPECTED["outputs"][name],
+                               rtol=1e-5, atol=1e-6)
+    continue_training(loaded, data)
+
+
+#: Files written by earlier format versions, with the outputs they gave then.
+OLD_FIXTURES = {1: FIXTURES / "v1"}
+
+
+@pytest.mark.parametrize("version", sorted(OLD_FIXTURES))
+@pytest.mark.parametrize("name", sorted(EXPECTED["outputs"]))
+def test_files_of_earlier_format_versions_still_load(version, name):
+    folder = OLD_FIXTURES[version]
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    with zipfile.ZipFile(folder / f"{name}.skdeep") as zf:
+        assert json.loads(zf.read("skdeep.json"))["format_version"] == version
+    loaded = skdeep.load(folder / f"{name}.skdeep")
+    data = cases()[name][1]
+    np.testing.assert_allclose(outputs(loaded, data), expected["outputs"][name],
                                rtol=1e-5, atol=1e-6)
     continue_training(loaded, data)
 

@@ -159,12 +159,44 @@ def test_bad_documents(X, error, match):
         RNNLanguageModel(max_iter=1).fit(X)
 
 
+def test_tied_weights_share_one_table_through_fit_and_load(tmp_path):
+    import skdeep
+    from skdeep.nn import Embedding, TiedDense
+
+    params = dict(FAST, level="word", embedding_dim=16, tie_weights=True,
+                  max_iter=3)
+    docs = ["the cat sat on the mat", "a dog sat on a log", "the dog ate"] * 8
+    lm = RNNLanguageModel(**params).fit(docs)
+    embedding, output = lm._network.layers[0], lm._network.layers[-1]
+    assert isinstance(embedding, Embedding) and isinstance(output, TiedDense)
+    assert output.source is embedding and "W" not in output.params
+    untied = RNNLanguageModel(**{**params, "tie_weights": False}).fit(docs)
+    n_params = [sum(p.size for p in m._network.param_arrays()) for m in (lm, untied)]
+    assert n_params[0] == n_params[1] - 16 * len(lm.vocabulary_)
+    assert lm.perplexity(docs) < 12
+    # the sharing survives skdeep.save/load and pickling: continuing the loaded
+    # model trains the one table exactly as continuing the original
+    path = tmp_path / "tied.skdeep"
+    skdeep.save(lm, path)
+    copies = [skdeep.load(path), pickle.loads(pickle.dumps(lm))]
+    for copy in copies:
+        assert copy._network.layers[-1].source is copy._network.layers[0]
+        copy.partial_fit(docs)
+    lm.partial_fit(docs)
+    for copy in copies:
+        for a, b in zip(lm._network.param_arrays(), copy._network.param_arrays()):
+            np.testing.assert_allclose(a, b, atol=1e-6)
+
+
 @pytest.mark.parametrize("params,error,match", [
     ({"bptt": 0}, ValueError, "bptt"),
     ({"cell": "transformer"}, ValueError, "cell"),
     ({"hidden_size": -4}, ValueError, "hidden_size"),
     ({"level": "byte"}, ValueError, "level"),
     ({"batch_size": "auto"}, TypeError, "batch_size"),
+    ({"tie_weights": True}, ValueError, "embedding_dim == hidden_size"),
+    ({"tie_weights": True, "embedding_dim": 8}, ValueError, "tie_weights"),
+    ({"tie_weights": "yes"}, (TypeError, ValueError), "tie_weights"),
 ])
 def test_bad_parameters_fail_before_work(fitted, params, error, match):
     lm = clone(fitted).set_params(**params)

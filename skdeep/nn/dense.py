@@ -4,6 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .base import Layer, check_parameter_memory
+from .embedding import Embedding
 from .init import glorot_uniform
 
 __all__ = ["Dense", "TiedDense"]
@@ -131,16 +132,19 @@ class Dense(Layer):
 
 
 class TiedDense(Layer):
-    """Affine layer sharing the transposed weights of a :class:`Dense`.
+    """Affine layer sharing the transposed weights of a :class:`Dense` or an
+    :class:`~skdeep.nn.Embedding`.
 
-    ``y = x Wᵀ + b`` with ``W`` the ``source`` layer's weights: the decoder of a
-    tied-weight autoencoder. It owns only its bias; its share of ``dW`` goes
-    into ``source.grads['W']``, so the optimizer updates ``W`` once with the
-    sum of both uses.
+    ``y = x Wᵀ + b`` with ``W`` the ``source`` layer's weights (a ``Dense``'s
+    ``W``, an ``Embedding``'s table ``E``): the decoder of a tied-weight
+    autoencoder, or a language model's output layer tied to its input
+    embeddings (Press & Wolf 2017; Inan et al. 2017). It owns only its bias; its
+    share of the gradient goes into ``source.grads``, so the optimizer updates
+    the shared matrix once with the sum of both uses.
 
     Parameters
     ----------
-    source : Dense
+    source : Dense or Embedding
         The layer whose weights are shared. It must come *before* this layer
         in the same :class:`Sequential` (backward then reaches this layer
         first, and ``source`` adds its own share).
@@ -153,6 +157,7 @@ class TiedDense(Layer):
     --------
     Dense : The layer whose weights it shares.
     skdeep.MLPAutoencoder : Its ``tied_weights`` parameter builds the decoder from it.
+    skdeep.RNNLanguageModel : Its ``tie_weights`` parameter builds the output from it.
 
     Notes
     -----
@@ -171,17 +176,23 @@ class TiedDense(Layer):
 
     def __init__(self, source, *, dtype=np.float32, bias_init=0.0):
         super().__init__()
-        if not isinstance(source, Dense):
-            raise TypeError(f"source must be a Dense layer, got {source!r}.")
+        if not isinstance(source, (Dense, Embedding)):
+            raise TypeError(f"source must be a Dense or Embedding layer, got "
+                            f"{source!r}.")
         self.source = source
         source.tied = True
-        self.n_in, self.n_out = source.n_out, source.n_in
+        self.n_out, self.n_in = source.params[self._key].shape
         self.params = {"b": np.full(self.n_out, bias_init, dtype=dtype)}
         self.grads = {"b": np.zeros_like(self.params["b"])}
         self.input_grad = True
 
+    @property
+    def _key(self):
+        """The shared array's name in ``source.params``."""
+        return "E" if isinstance(self.source, Embedding) else "W"
+
     def forward(self, x, *, training):
-        y = x @ self.source.params["W"].T
+        y = x @ self.source.params[self._key].T
         y += self.params["b"]
         if training:
             self._cache = x
@@ -191,11 +202,11 @@ class TiedDense(Layer):
         x = self._cache.reshape(-1, self.n_in)
         g2 = grad_output.reshape(-1, self.n_out)
         # written, not added: the source layer's backward comes next and adds
-        np.matmul(g2.T, x, out=self.source.grads["W"])
+        np.matmul(g2.T, x, out=self.source.grads[self._key])
         g2.sum(axis=0, out=self.grads["b"])
         if not self.input_grad:
             return None
-        return grad_output @ self.source.params["W"]
+        return grad_output @ self.source.params[self._key]
 
     def __repr__(self):
         return f"TiedDense({self.n_in}, {self.n_out})"

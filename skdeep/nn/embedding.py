@@ -4,6 +4,7 @@ import numpy as np
 
 from .base import Layer, check_parameter_memory
 from .functional import scatter_add_rows
+from .init import random_array
 
 __all__ = ["Embedding"]
 
@@ -50,9 +51,14 @@ class Embedding(Layer):
         super().__init__()
         self.n_tokens, self.dim = int(n_tokens), int(dim)
         check_parameter_memory(repr(self), [(self.n_tokens, self.dim)], dtype)
-        self.params = {"E": rng.uniform(-0.1, 0.1, (self.n_tokens, self.dim))
-                       .astype(dtype)}
+        self.params = {"E": random_array(rng, "uniform", (self.n_tokens, self.dim),
+                                         dtype, low=-0.1, high=0.1)}
         self.grads = {"E": np.zeros_like(self.params["E"])}
+
+    #: Set on the instance by a TiedDense reading ``E`` (a tied output layer):
+    #: its backward runs first and writes its share of ``dE``, this layer's then
+    #: adds the lookups' share.
+    tied = False
 
     def forward(self, x, *, training):
         if training:
@@ -62,7 +68,8 @@ class Embedding(Layer):
     def backward(self, grad_output):
         ids = self._cache
         # (N, T, dim) -> (N·T, dim), summed into the looked-up rows
-        scatter_add_rows(self.grads["E"], ids, grad_output.reshape(-1, self.dim))
+        scatter_add_rows(self.grads["E"], ids, grad_output.reshape(-1, self.dim),
+                         accumulate=self.tied)
         return None
 
     def __repr__(self):

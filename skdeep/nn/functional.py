@@ -195,7 +195,7 @@ def one_hot(indices, n_classes, dtype=np.float32):
     return out
 
 
-def scatter_add_rows(out, ids, values):
+def scatter_add_rows(out, ids, values, *, accumulate=False):
     """``out[ids[k]] += values[k]`` for every ``k`` (repeated ids add up).
 
     The gradient of a row lookup (embeddings, one-hot inputs). ``np.add.at`` is
@@ -205,11 +205,14 @@ def scatter_add_rows(out, ids, values):
     Parameters
     ----------
     out : ndarray of shape (n_rows, d)
-        Accumulator, overwritten with the sums.
+        Accumulator, overwritten with the sums (or added to them).
     ids : ndarray of int, shape (n,)
         Row of each value.
     values : ndarray of shape (n, d)
         Values to add.
+    accumulate : bool, default=False
+        Add the sums to ``out`` instead of overwriting it (a table whose
+        gradient has another share, as a tied embedding's).
 
     Returns
     -------
@@ -232,11 +235,18 @@ def scatter_add_rows(out, ids, values):
     if out.shape[0] <= 1024:
         hot = np.zeros((ids.size, out.shape[0]), dtype=values.dtype)
         hot[np.arange(ids.size), ids] = 1  # (n, n_rows) one-hot
-        np.matmul(hot.T, values, out=out)
+        if accumulate:
+            out += hot.T @ values
+        else:
+            np.matmul(hot.T, values, out=out)
         return out
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
     starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-    out[...] = 0
-    out[sorted_ids[starts]] = np.add.reduceat(values[order], starts, axis=0)
+    sums = np.add.reduceat(values[order], starts, axis=0)
+    if accumulate:  # the rows are distinct, so a fancy-index add is exact
+        out[sorted_ids[starts]] += sums
+    else:
+        out[...] = 0
+        out[sorted_ids[starts]] = sums
     return out

@@ -2,7 +2,10 @@
 
 import numpy as np
 
-__all__ = ["glorot_uniform", "he_normal", "zeros"]
+__all__ = ["glorot_uniform", "he_normal", "random_array", "zeros"]
+
+#: Values drawn per float64 block by :func:`random_array`.
+_DRAW_BLOCK = 1 << 16
 
 
 def glorot_uniform(shape, *, rng, dtype=np.float32, gain=1.0):
@@ -42,7 +45,7 @@ def glorot_uniform(shape, *, rng, dtype=np.float32, gain=1.0):
     """
     fan_in, fan_out = _fans(shape)
     bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-bound, bound, size=shape).astype(dtype)
+    return random_array(rng, "uniform", shape, dtype, low=-bound, high=bound)
 
 
 def he_normal(shape, *, rng, dtype=np.float32):
@@ -79,7 +82,60 @@ def he_normal(shape, *, rng, dtype=np.float32):
     2.0
     """
     fan_in, _ = _fans(shape)
-    return (rng.standard_normal(size=shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
+    return random_array(rng, "normal", shape, dtype, scale=np.sqrt(2.0 / fan_in))
+
+
+def random_array(rng, kind, shape, dtype=np.float32, *, low=0.0, high=1.0, scale=1.0):
+    """Random weights of ``dtype`` without a full-size float64 copy.
+
+    ``rng.uniform(low, high, shape).astype(dtype)`` and
+    ``(rng.standard_normal(shape) * scale).astype(dtype)`` hold a float64 array
+    as large as the weights (twice a float32 model's size) for a moment. This
+    draws the same float64 values block by block into the ``dtype`` array, so
+    the weights are bit for bit the same and the extra memory is one block.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of randomness.
+    kind : {'uniform', 'normal'}
+        ``U(low, high)`` or ``N(0, scale²)``.
+    shape : tuple of int
+        Output shape.
+    dtype : dtype, default=np.float32
+        Output dtype.
+    low, high : float, default=0.0, 1.0
+        Bounds of ``'uniform'``.
+    scale : float, default=1.0
+        Standard deviation of ``'normal'``.
+
+    Returns
+    -------
+    ndarray
+        The weights.
+
+    See Also
+    --------
+    glorot_uniform, he_normal : The initialisers built on it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.init import random_array
+    >>> a = random_array(np.random.default_rng(0), "uniform", (300, 300), low=-1)
+    >>> b = np.random.default_rng(0).uniform(-1, 1, (300, 300)).astype(np.float32)
+    >>> a.dtype.name, bool((a == b).all())
+    ('float32', True)
+    """
+    out = np.empty(shape, dtype=dtype)
+    flat = out.reshape(-1)
+    for begin in range(0, flat.size, _DRAW_BLOCK):
+        n = min(_DRAW_BLOCK, flat.size - begin)
+        if kind == "uniform":
+            flat[begin:begin + n] = rng.uniform(low, high, size=n)
+        else:
+            flat[begin:begin + n] = rng.standard_normal(size=n) * scale
+    return out
 
 
 def zeros(shape, *, rng=None, dtype=np.float32):

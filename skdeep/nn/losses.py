@@ -190,9 +190,15 @@ class SparseSoftmaxCrossEntropy(Loss):
         n = z.shape[0]
         y = np.asarray(y).astype(np.intp, copy=False).reshape(-1)
         rows = np.arange(n)
-        logp = log_softmax(z)
-        terms = -logp[rows, y]  # (n,)
-        grad = np.exp(logp, out=logp)  # softmax, reusing the buffer
+        # Language models' logits are large (tokens × vocabulary): one work array
+        # and as few passes over it as the algebra allows. With e = exp(z - max),
+        # the loss is log Σe - (z_y - max) and the gradient e / Σe - onehot(y).
+        grad = np.subtract(z, z.max(axis=1, keepdims=True))
+        picked = grad[rows, y]
+        np.exp(grad, out=grad)
+        sums = grad.sum(axis=1, keepdims=True)
+        terms = np.log(sums[:, 0]) - picked  # (n,)
+        grad *= np.reciprocal(sums)
         grad[rows, y] -= 1
         return self._average(terms, grad, sample_weight), grad
 

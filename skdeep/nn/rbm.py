@@ -29,6 +29,7 @@ import numpy as np
 from .base import check_parameter_memory
 from .functional import sigmoid as _sigmoid
 from .functional import softplus as _softplus
+from .init import random_array
 
 __all__ = ["RBM", "VISIBLE_UNITS", "truncated_exponential_mean",
            "truncated_exponential_sample"]
@@ -154,8 +155,9 @@ class RBM:
                                [(n_hidden + 1, n_visible + 1)], dtype)
         packed = np.zeros((n_hidden + 1, n_visible + 1), dtype=dtype)
         if rng is not None:
-            packed[:n_hidden, :n_visible] = rng.normal(0.0, 0.01,
-                                                       size=(n_hidden, n_visible))
+            # N(0, 0.01²) drawn block by block: no float64 copy of W
+            packed[:n_hidden, :n_visible] = random_array(
+                rng, "normal", (n_hidden, n_visible), dtype, scale=0.01)
         self._set_packed(packed)
 
     @classmethod

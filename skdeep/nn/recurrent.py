@@ -199,13 +199,17 @@ class LSTMCell(_Cell):
     def forward(self, xp, state, W_h):
         h_prev, c_prev = state
         H = h_prev.shape[1]
-        z = h_prev @ W_h
-        z += xp
-        a = _sigmoid_inplace(z.copy())  # all gates through σ, then g through tanh
-        np.tanh(z[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        a = h_prev @ W_h
+        a += xp
+        # g through tanh first, then every gate through σ in place and g put
+        # back: one work array, no copy of all four blocks
+        g = np.tanh(a[:, 2 * H:3 * H])
+        _sigmoid_inplace(a)
+        a[:, 2 * H:3 * H] = g
+        i, f, o = a[:, :H], a[:, H:2 * H], a[:, 3 * H:]
         c = f * c_prev
-        c += i * g
+        g *= i  # i ⊙ g, in g's scratch copy
+        c += g
         tc = np.tanh(c)
         h = o * tc
         return h, (h, c), (a, c_prev, tc)
@@ -215,12 +219,26 @@ class LSTMCell(_Cell):
         H = tc.shape[1]
         i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
         dh = dh + dstate[0]
-        dc = dstate[1] + dh * o * (1 - tc * tc)
+        # dc = dc_next + dh ⊙ o ⊙ (1 - tanh²c); each gate's block of dz is then
+        # built in place in dz (no temporaries: these run once per time step)
+        dc = np.multiply(tc, tc)
+        np.subtract(1, dc, out=dc)
+        dc *= o
+        dc *= dh
+        dc += dstate[1]
         dz = np.empty_like(a)
-        np.multiply(dc * g, i * (1 - i), out=dz[:, :H])
-        np.multiply(dc * c_prev, f * (1 - f), out=dz[:, H:2 * H])
-        np.multiply(dc * i, 1 - g * g, out=dz[:, 2 * H:3 * H])
-        np.multiply(dh * tc, o * (1 - o), out=dz[:, 3 * H:])
+        for block, gate, other, upstream in ((dz[:, :H], i, g, dc),
+                                             (dz[:, H:2 * H], f, c_prev, dc),
+                                             (dz[:, 3 * H:], o, tc, dh)):
+            np.subtract(1, gate, out=block)  # σ' = σ(1 - σ)
+            block *= gate
+            block *= other
+            block *= upstream
+        dg = dz[:, 2 * H:3 * H]
+        np.multiply(g, g, out=dg)  # tanh' = 1 - tanh²
+        np.subtract(1, dg, out=dg)
+        dg *= i
+        dg *= dc
         return dz, dz, (dz @ W_h.T, dc * f)
 
 

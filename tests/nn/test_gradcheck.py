@@ -141,6 +141,10 @@ LAYER_CASES = [
         Embedding(7, 3, rng=_rng()), Recurrent("lstm", 3, 4, rng=_rng()),
         Dropout(0.2, rng=_rng()), Recurrent("gru", 4, 4, rng=_rng()),
         Dense(4, 7, rng=_rng())]), lambda r: r.integers(0, 7, size=(2, 4))),
+    # a language model's output tied to its embeddings: the output's share of dE
+    # (dense) and the lookups' share (scattered rows) add up in one table
+    ("tied_embedding_lm", lambda: _tied_language_model(), lambda r: r.integers(
+        0, 7, size=(2, 4))),
     ("sequential", lambda: Sequential([
         Dense(5, 7, rng=_rng()), Activation("tanh"), Dropout(0.3, rng=_rng()),
         Dense(7, 3, rng=_rng())]), lambda r: r.normal(size=(4, 5))),
@@ -154,6 +158,12 @@ LAYER_CASES = [
         for kind, level in (("mask", 0.4), ("gaussian", 0.5))
     ],
 ]
+
+
+def _tied_language_model():
+    embedding = Embedding(7, 3, rng=_rng())
+    return Sequential([embedding, Recurrent("lstm", 3, 3, rng=_rng()),
+                       TiedDense(embedding)])
 
 
 def _tied_autoencoder():

@@ -67,6 +67,10 @@ def test_scatter_add_rows_equals_add_at(n_rows):
     out = np.full((n_rows, 4), 9.0)  # overwritten, not accumulated
     np.testing.assert_allclose(scatter_add_rows(out, ids, values), expected,
                                atol=1e-12)
+    # accumulate=True adds the sums to what is there (a tied table's other share)
+    out = np.full((n_rows, 4), 9.0)
+    np.testing.assert_allclose(scatter_add_rows(out, ids, values, accumulate=True),
+                               expected + 9.0, atol=1e-12)
 
 
 @pytest.mark.parametrize("cell", sorted(CELLS))
