@@ -52,7 +52,9 @@ def _d_tanh(z, a):
 
 
 def _d_relu(z, a):
-    return (z > 0).astype(a.dtype)
+    # a boolean mask: multiplying by it casts on the fly, one pass fewer than a
+    # float copy of the mask
+    return z > 0
 
 
 def _d_leaky_relu(z, a):
