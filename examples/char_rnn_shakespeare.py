@@ -15,11 +15,14 @@ the last 10 % the validation text (nanoGPT's split: 1,003,854 / 111,540
 characters of Tiny Shakespeare).
 
 Training: one :class:`skdeep.RNNLanguageModel` (``level='char'``, one-hot input,
-``--cell`` lstm/gru/rnn with ``--hidden-size`` units, Adam 2e-3, gradient-norm
-clip 5; truncated BPTT over 64 characters with 32 parallel streams, so that an
-epoch makes about 490 updates), trained epoch by epoch with ``partial_fit``
-(which resumes exactly: Adam's moments and the random streams carry over).
-After every epoch it prints
+``--cell`` lstm/gru/rnn with ``--hidden-size`` units, dropout before the output
+layer, Adam with gradient-norm clip 5; truncated BPTT over 64 characters with
+32 parallel streams, so that an epoch makes about 490 updates), trained epoch
+by epoch with ``partial_fit`` (which resumes exactly: Adam's moments and the
+random streams carry over). The learning rate is multiplied by ``--lr-decay``
+after every epoch from ``--decay-start`` on (and after an epoch whose
+validation did not improve); ``--max-minutes`` stops starting epochs that
+would end after the budget. After every epoch it prints
 
 * the training loss and the **validation bits per character**,
   ``−score([validation text]) / ln 2``: the whole validation text scored as one
@@ -27,30 +30,47 @@ After every epoch it prints
   characters (and one closing ``<eos>``), and
 * a sample: ``lm.generate(prompt, n, temperature=0.8, random_state=epoch)``.
 
-Measured with the defaults (LSTM 256, seed 0, float32, 2 threads, about 26 s
-per epoch on a quiet 2-core machine): validation 10.92, 2.79, 2.63 bits per
-character after epochs 1, 2, 3. The first figure is not a typo: after one
-epoch the model reads short stretches well (its sample already looks like a
-play), but the validation text begins ``?\\n\\nGREMIO:\\nGood morrow``, and from
-a zero state these characters push the LSTM into a saturated state (cell values
-around 50) that it never leaves in the 111,540 characters that follow — a
-PyTorch ``nn.LSTM`` given the same weights computes the same 10.92. One more
-epoch cures it. Scoring the text in independent pieces would hide such
-failures; carrying the state through the whole text shows them.
+Measured with the defaults — LSTM 512, dropout 0.2, Adam 3e-3 (×0.7 per epoch
+from epoch 4), seed 0, float32 — on a 2-core machine, with one BLAS thread
+while another job kept the other core busy the whole time
+(``OPENBLAS_NUM_THREADS=1``):
+
+=====  ============================  =======
+epoch  validation bits (nats) / char  seconds
+=====  ============================  =======
+1      2.912 (2.018)                 245
+2      2.561 (1.775)                 208
+3      2.392 (1.658)                 198
+4      2.312 (1.602)                 145
+5      2.253 (1.562)                 180
+6      2.214 (1.535)                 126
+7      2.196 (1.522)                 142
+8      2.183 (**1.513**)             134
+=====  ============================  =======
+
+then "stopping after 8 epochs" (the 28-minute budget): **1.513 nats per
+character in 26.9 minutes** in all, against nanoGPT's small CPU configuration's
+1.88 nats (its 6-layer character GPT reaches 1.47 nats on an A100).
+
+The validation text begins ``?\n\nGREMIO:\nGood morrow``; from a zero state
+these characters can push a barely trained LSTM into a saturated state (cell
+values around 50) that it never leaves in the 111,540 characters that follow:
+the old small default (LSTM 256, Adam 2e-3, no dropout) scored 10.92 bits per
+character after its first epoch for that reason — a PyTorch ``nn.LSTM`` given
+the same weights computes the same 10.92 — and 2.79, 2.63 after epochs 2 and 3.
+Scoring the text in independent pieces would hide such failures; carrying the
+state through the whole text shows them.
 
 The LSTM-shakespeare benchmark workload (shared/WORKLOADS.md) uses
 ``--batch-size 64 --bptt 100``: only 157 updates per epoch, and 3.13 bits per
-character after its 2 epochs (benchmarks/bench_rnn.py). References
-(cross-entropy on the same 90/10 split): nanoGPT's 6-layer character GPT
-reaches 1.47 nats = 2.12 bits per character on an A100; its small CPU
-configuration "a loss of only 1.88" nats = 2.71 bits.
+character after its 2 epochs (benchmarks/bench_rnn.py).
 
 Run ``python examples/char_rnn_shakespeare.py --text tinyshakespeare.txt``
-(three epochs: a minute and a half on 2 quiet cores), ``--epochs 10`` for
-better text, or ``--fast`` for a smoke run on the first 20,000 characters. On
+(under 30 minutes), ``--max-minutes 0 --epochs 20`` for longer training, or
+``--fast`` for a smoke run on the first 20,000 characters. On
 a machine whose cores are busy with other jobs, ``OPENBLAS_NUM_THREADS=1``
-avoids two-thread BLAS stalls (one epoch took 369 s instead of 26 s under such
-load).
+avoids two-thread BLAS stalls (an epoch of the old LSTM 256 default took 369 s
+instead of 26 s under such load).
 """
 
 import argparse
