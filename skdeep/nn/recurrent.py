@@ -548,7 +548,10 @@ class Recurrent(Layer):
         N, T = x.shape[0], x.shape[1]
         GH = W_h.shape[1]
         dz_x = np.empty((N, T, GH), dtype=grad_output.dtype)
-        dz_h = np.empty((T, N, GH), dtype=grad_output.dtype)
+        # The recurrent weights' gradient: the cells whose input and recurrent
+        # pre-activations are the same sum (all but the seed's GRU) return one
+        # array for both, kept once in dz_x; the others fill dz_h too.
+        dz_h = None
         dstate = tuple(np.zeros((N, self.hidden_size), dtype=grad_output.dtype)
                        for _ in range(self.cell.state_size))
         for t in reversed(range(T)):
@@ -564,15 +567,25 @@ class Recurrent(Layer):
                 dstate = tuple(np.where(valid, d, d_next)
                                for d, d_next in zip(dprev, dstate))
             dz_x[:, t] = dzx
-            dz_h[t] = dzh
+            if dzh is not dzx:
+                if dz_h is None:
+                    dz_h = np.empty((T, N, GH), dtype=grad_output.dtype)
+                dz_h[t] = dzh
         self.grad_initial_state = dstate
         blocks = getattr(self.cell, "recurrent_operands", lambda *a: None)(
             caches, h_prevs)
-        if blocks is None:
+        if blocks is None and dz_h is None:
+            # dW_h = Σ_t h_{t-1}ᵀ dz[t]: one GEMM over the (N·T) rows of dz_x,
+            # the previous states stacked in the same (n, t) order
+            np.matmul(np.stack(h_prevs, axis=1).reshape(N * T, -1).T,
+                      dz_x.reshape(N * T, GH), out=self.grads["W_h"])
+        elif blocks is None:
             # dW_h = Σ_t h_{t-1}ᵀ dz_h[t]: one GEMM over (T·N) rows
             np.matmul(np.stack(h_prevs).reshape(T * N, -1).T,
                       dz_h.reshape(T * N, GH), out=self.grads["W_h"])
         else:  # blocks with their own left operand (the seed's GRU)
+            if dz_h is None:
+                dz_h = dz_x.transpose(1, 0, 2)  # (T, N, G·H), the operands' order
             for left, cols in blocks:
                 self.grads["W_h"][:, cols] = (left.reshape(T * N, -1).T
                                               @ dz_h[:, :, cols].reshape(T * N, -1))
