@@ -48,11 +48,12 @@ def _random_geometry(seed):
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_conv2d_equals_naive_loops(seed):
+@pytest.mark.parametrize("channels", [3, 8])  # 8: C·kx >= 16, the row-by-row GEMMs
+def test_conv2d_equals_naive_loops(seed, channels):
     rng, k, s, p, H, W = _random_geometry(seed)
-    conv = Conv2D(3, 4, k, stride=s, padding=p, rng=rng, dtype=np.float64)
+    conv = Conv2D(channels, 4, k, stride=s, padding=p, rng=rng, dtype=np.float64)
     conv.params["b"][:] = rng.normal(size=4)
-    x = rng.normal(size=(2, 3, H, W))
+    x = rng.normal(size=(2, channels, H, W))
     got = conv.forward(x, training=False)
     np.testing.assert_allclose(got, naive_conv(x, conv.params["W"], conv.params["b"],
                                                s, p), rtol=1e-10, atol=1e-12)
@@ -83,3 +84,28 @@ def test_float32_stays_float32():
     assert y.dtype == np.float32
     assert conv.backward(np.ones_like(y)).dtype == np.float32
     assert MaxPool2D(2).forward(y, training=False).dtype == np.float32
+
+
+@pytest.mark.parametrize("channels", [1, 8])  # the full-im2col and row paths
+def test_reused_work_arrays_never_leak_between_passes(channels):
+    # Training passes reuse the previous batch's padded input and columns; an
+    # inference pass in between, or a batch of another size, must not disturb
+    # the backward of the last training pass.
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.normal(size=(2, 4, channels, 7, 6))
+    g = rng.normal(size=(4, 5, 7, 6))
+    fresh = Conv2D(channels, 5, 3, padding=1, rng=np.random.default_rng(1),
+                   dtype=np.float64)
+    fresh.forward(x2, training=True)
+    expected_dx = fresh.backward(g)
+    expected_dW = fresh.grads["W"].copy()
+    conv = Conv2D(channels, 5, 3, padding=1, rng=np.random.default_rng(1),
+                  dtype=np.float64)
+    conv.forward(x1, training=True)
+    conv.backward(g)
+    conv.forward(rng.normal(size=(3, channels, 7, 6)), training=True)  # other size
+    out = conv.forward(x2, training=True)
+    conv.forward(x1, training=False)  # inference leaves the cache alone
+    np.testing.assert_allclose(conv.backward(g), expected_dx, rtol=1e-12)
+    np.testing.assert_allclose(conv.grads["W"], expected_dW, rtol=1e-12)
+    np.testing.assert_allclose(out, fresh.forward(x2, training=False), rtol=1e-12)

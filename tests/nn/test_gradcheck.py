@@ -76,6 +76,20 @@ LAYER_CASES = [
             ("5x2_stride_2_1", dict(kernel_size=(5, 2), stride=(2, 1), padding=(2, 0))),
         ]
     ],
+    # six input channels: C·kx >= 16 takes the row-by-row path (one GEMM per
+    # kernel row); stride 1 with pad < k computes dx by the flipped kernels, a
+    # pad of k or more (or stride 2) by col2im
+    *[
+        (f"conv_rows_{name}", lambda kw=kw: Conv2D(6, 3, rng=_rng(), **kw),
+         lambda r: r.normal(size=(2, 6, 6, 5)))
+        for name, kw in [
+            ("3x3", dict(kernel_size=3)),
+            ("pad1", dict(kernel_size=3, padding=1)),
+            ("3x4_pad_1_3", dict(kernel_size=(3, 4), padding=(1, 3))),
+            ("x_stride2", dict(kernel_size=3, stride=(1, 2), padding=1)),
+            ("1x3_pad_1_1", dict(kernel_size=(1, 3), padding=1)),
+        ]
+    ],
     *[
         (f"{cls.__name__}_{name}", lambda cls=cls, kw=kw: cls(**kw),
          lambda r: r.normal(size=(2, 3, 7, 6)))
