@@ -112,12 +112,22 @@ class Conv2D(Layer):
 
     Notes
     -----
-    Forward: im2col takes a ``sliding_window_view`` of the padded input and
-    copies it once into ``cols`` of shape ``(C·ky·kx, Ho·Wo·N)``; ``W`` reshaped
-    to ``(F, C·ky·kx)`` times ``cols`` is the whole batch in one GEMM. Backward: ``dW = dY colsᵀ``,
-    ``db = Σ dY``; the input gradient (col2im) adds ``W[:, :, i, j]ᵀ dY`` at the
-    rows of each offset. Working channels first and samples last, ``(C, H, W,
-    N)``, makes every copy and add run over whole rows of ``W·N`` values. Weights start from
+    Working channels first and samples last, ``(C, H, W, N)``, makes every copy
+    and add run over whole rows of ``W·N`` values; the output is returned as an
+    ``(N, F, Ho, Wo)`` view of that samples-last memory (element-wise layers and
+    pooling keep the layout, so the next convolution needs no transposing copy).
+
+    Forward: with few input channels (``C·kx < 16``), im2col copies every
+    kernel window once into ``cols``, ``(C·ky·kx, Ho·Wo·N)``, and one GEMM with
+    ``W`` reshaped to ``(F, C·ky·kx)`` gives the batch. Otherwise (stride 1
+    along y) only the ``kx`` column shifts are copied, ``(C, kx, H + 2py, Wo,
+    N)``, and each kernel row ``i`` is one GEMM on the strided view of rows
+    ``i .. i + Ho`` of that copy: ``ky`` times less copying. Backward: ``dWᵀ =
+    cols dYᵀ`` (per kernel row on the row path), ``db = Σ dY``; the input
+    gradient of a stride-1 layer is the correlation of ``dY`` (padded by
+    ``k - 1 - pad``) with the flipped kernels, the same row GEMMs; other strides
+    use col2im (one GEMM for every offset's contribution, then an add per
+    offset). Weights start from
     ``N(0, 1/fan_in)``, as ConvNetJS.
 
     Examples
@@ -204,8 +214,11 @@ class Conv2D(Layer):
         out += self.params["b"][:, None]
         if training:
             self._cache = (by_rows, cols, x.shape, xp)
-        # (F, Ho·Wo·N) -> (F, Ho, Wo, N) -> (N, F, Ho, Wo), contiguous
-        return np.ascontiguousarray(out.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2))
+        # (F, Ho·Wo·N) -> (F, Ho, Wo, N) -> (N, F, Ho, Wo) as a view: the memory
+        # stays samples-last. Element-wise layers and pooling keep that layout
+        # (numpy's ufuncs follow their input's), so the next conv reads its input
+        # and this one its gradient without a transposing copy.
+        return out.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2)
 
     def _work_arrays(self, x, by_rows):
         """The last training pass's ``(padded input, cols)`` if they fit ``x``."""
@@ -221,18 +234,19 @@ class Conv2D(Layer):
         (ky, kx), (sy, sx), (py, px) = self.kernel_size, self.stride, self.padding
         F, Ho, Wo = grad_output.shape[1:]
         W = self.params["W"]
-        # (N, F, Ho, Wo) -> (Ho, Wo, N, F) -> gᵀ, (Ho·Wo·N, F): cols' columns in
-        # order, F contiguous. dWᵀ = cols gᵀ then has both operands in the layout
-        # BLAS runs fastest (the long Ho·Wo·N axis inner: twice g colsᵀ's speed).
-        gT = np.ascontiguousarray(grad_output.transpose(2, 3, 0, 1)).reshape(-1, F)
-        g = gT.T  # (F, Ho·Wo·N), a view
+        # (N, F, Ho, Wo) -> (F, Ho, Wo, N) -> g, (F, Ho·Wo·N), the order of cols:
+        # no copy when the gradient arrives samples-last (as this layer's output
+        # left). dWᵀ = cols gᵀ keeps the long Ho·Wo·N axis inner in both
+        # operands (twice g colsᵀ's speed).
+        g = np.ascontiguousarray(grad_output.transpose(1, 2, 3, 0)).reshape(F, -1)
+        gT = g.T
         if by_rows:
             for i in range(ky):
                 self.grads["W"][:, :, i] = (_row_view(cols, i, Ho) @ gT).T.reshape(
                     F, C, kx)
         else:
             self.grads["W"].reshape(F, -1)[...] = (cols @ gT).T
-        gT.sum(axis=0, out=self.grads["b"])
+        g.sum(axis=1, out=self.grads["b"])
         if not self.input_grad:
             return None
         if sy == sx == 1 and py < ky and px < kx:
@@ -245,8 +259,8 @@ class Conv2D(Layer):
             # (F, C, ky, kx) flipped -> (ky, C, F·kx)
             flipped = W[:, :, ::-1, ::-1].transpose(2, 1, 0, 3).reshape(ky, C, F * kx)
             dx = _row_gemms(flipped, _column_shifts(gp, kx, 1, W_), H)
-            # (C, H·W·N) -> (N, C, H, W)
-            return np.ascontiguousarray(dx.reshape(C, H, W_, N).transpose(3, 0, 1, 2))
+            # (C, H·W·N) -> (N, C, H, W), a samples-last view as in forward
+            return dx.reshape(C, H, W_, N).transpose(3, 0, 1, 2)
         # col2im: one GEMM gives every offset's contribution, (C, ky, kx, Ho, Wo,
         # N); each offset then adds its (C, Ho, Wo, N) block into the strided
         # pixels it saw, every add running over whole rows of Wo·N values.
@@ -255,9 +269,8 @@ class Conv2D(Layer):
         for i in range(ky):
             for j in range(kx):
                 dx[:, i:i + sy * Ho:sy, j:j + sx * Wo:sx] += dcols[:, i, j]
-        # (C, H, W, N) -> (N, C, H, W)
-        return np.ascontiguousarray(
-            dx[:, py:py + H, px:px + W_].transpose(3, 0, 1, 2))
+        # (C, H, W, N) -> (N, C, H, W), a samples-last view as in forward
+        return dx[:, py:py + H, px:px + W_].transpose(3, 0, 1, 2)
 
     def __repr__(self):
         return (f"Conv2D({self.in_channels}, {self.out_channels}, "
@@ -345,7 +358,7 @@ class MaxPool2D(_Pool2D):
         out = None
         for view in self._offsets(Ho, Wo):
             if out is None:
-                out = xp[view].copy()
+                out = np.copy(xp[view], order="K")  # keep the input's layout
             else:
                 np.maximum(out, xp[view], out=out)
         if training:
@@ -356,7 +369,7 @@ class MaxPool2D(_Pool2D):
         xp, out, (N, C, H, W) = self._cache
         (ky, kx), (sy, sx), (py, px) = self.pool_size, self.stride, self.padding
         Ho, Wo = out.shape[2:]
-        dx = np.zeros(xp.shape, dtype=grad_output.dtype)
+        dx = np.zeros_like(xp, dtype=grad_output.dtype)  # xp's memory layout
         # Windows that do not overlap write their cells once (no read-modify-write).
         disjoint = sy >= ky and sx >= kx
         views = list(self._offsets(Ho, Wo))
