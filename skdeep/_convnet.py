@@ -315,10 +315,17 @@ class _BaseConvNet(BaseNetwork):
         layers = [] if augment is None else [Augment2D(**augment, rng=rng_dropout)]
         ends, filled = [], []
         shape = tuple(input_shape)  # (C, H, W), then (D,) after an fc layer
+        specs = [{**LAYER_OPTIONS[spec["type"]], **spec} for spec in specs]
         for i, spec in enumerate(specs):
-            spec = {**LAYER_OPTIONS[spec["type"]], **spec}
+            # A conv's ReLU followed by a max pool moves into the pool, which
+            # computes relu(max(x)) = max(relu(x)) on the pooled map: the same
+            # values and gradients for a ky·kx-th of the ReLU's work
+            # (feature_maps applies it to the conv's own maps).
+            spec = {**spec, "_relu_to_pool": _relu_moves_to_pool(specs, i),
+                    "_relu_from_conv": i > 0 and _relu_moves_to_pool(specs, i - 1)}
             new, shape = self._make_layers(i, spec, shape, n_outputs, rng_init,
                                            rng_dropout, dtype)
+            spec = {k: v for k, v in spec.items() if not k.startswith("_relu")}
             layers.extend(new)
             ends.append(len(layers))
             filled.append(spec)
@@ -353,13 +360,20 @@ class _BaseConvNet(BaseNetwork):
                     f"{Ho}×{Wo})."
                 )
             if kind == "pool":
-                pool = MaxPool2D if spec["mode"] == "max" else AvgPool2D
-                return [pool((ky, kx), stride=(sy, sx), padding=(py, px))], (C, Ho, Wo)
+                if spec["_relu_from_conv"]:
+                    pool = MaxPool2D((ky, kx), stride=(sy, sx), padding=(py, px),
+                                     relu_input=True)
+                elif spec["mode"] == "max":
+                    pool = MaxPool2D((ky, kx), stride=(sy, sx), padding=(py, px))
+                else:
+                    pool = AvgPool2D((ky, kx), stride=(sy, sx), padding=(py, px))
+                return [pool], (C, Ho, Wo)
             act = spec["activation"]
             width = spec["filters"] * (spec["group_size"] if act == "maxout" else 1)
             conv = Conv2D(C, width, (ky, kx), stride=(sy, sx), padding=(py, px),
                           rng=rng, dtype=dtype, bias_init=self._bias(spec))
-            new = [conv] + self._activation(act, spec, where, width)
+            new = [conv] + ([] if spec["_relu_to_pool"] else
+                            self._activation(act, spec, where, width))
             return new, (spec["filters"], Ho, Wo)
         if kind in ("fc", "softmax", "svm", "regression"):
             n_in = int(np.prod(shape))
@@ -441,7 +455,20 @@ class _BaseConvNet(BaseNetwork):
         if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not (
                 -n <= layer < n):
             raise ValueError(f"layer must be an int in [{-n}, {n}); got {layer!r}.")
-        return self._forward_until(X, self._layer_ends[layer])
+        end = self._layer_ends[layer]
+        maps = self._forward_until(X, end)
+        following = self._network.layers[end:end + 1]
+        if following and getattr(following[0], "relu_input", False):
+            # this conv's ReLU was moved into the max pool after it
+            maps = np.maximum(maps, 0)
+        return maps
+
+
+def _relu_moves_to_pool(specs, i):
+    """Whether conv ``specs[i]``'s ReLU is computed by the max pool after it."""
+    return (specs[i]["type"] == "conv" and specs[i]["activation"] == "relu"
+            and i + 1 < len(specs) and specs[i + 1]["type"] == "pool"
+            and specs[i + 1]["mode"] == "max")
 
 
 class ConvNetClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransformMixin,

@@ -223,3 +223,33 @@ def test_bad_augment_is_named(digits, augment, match):
     X_tr, _, y_tr, _ = digits
     with pytest.raises((ValueError, TypeError), match=match):
         ConvNetClassifier(SMALL, augment=augment).fit(X_tr[:50], y_tr[:50])
+
+
+def test_conv_relu_moves_into_the_max_pool_after_it(digits):
+    from skdeep.nn import Activation, Conv2D, MaxPool2D, Sequential
+
+    X_tr, X_te, y_tr, _ = digits
+    layers = [{"type": "conv", "sx": 3, "filters": 6, "pad": 1, "activation": "relu"},
+              {"type": "pool", "sx": 2, "stride": 2},
+              {"type": "conv", "sx": 3, "filters": 6, "pad": 1, "activation": "relu"},
+              {"type": "pool", "sx": 2, "stride": 2, "mode": "avg"}]
+    net = ConvNetClassifier(layers, max_iter=3, random_state=0).fit(X_tr, y_tr)
+    engine = net._network.layers
+    # conv, relu-pool; conv, relu, avg pool (no fusion there); flatten, dense
+    assert [type(layer).__name__ for layer in engine[:5]] == [
+        "Conv2D", "MaxPool2D", "Conv2D", "Activation", "AvgPool2D"]
+    assert engine[1].relu_input and "relu_input=True" in repr(engine[1])
+    assert net.layers_[0]["activation"] == "relu"  # the description is unchanged
+    # the same network written out unfused gives the same numbers
+    plain = [engine[0], Activation("relu"), MaxPool2D(2), *engine[2:]]
+    x = X_te[:20].reshape(-1, 1, 8, 8).astype(np.float32)
+    logits = Sequential(plain).forward(x, training=False)
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(net.predict_proba(X_te[:20]),
+                               e / e.sum(axis=1, keepdims=True), rtol=1e-5, atol=1e-6)
+    # feature maps after the first conv are its ReLU maps, before pooling
+    maps = net.feature_maps(X_te[:20], 0)
+    assert maps.shape == (20, 6, 8, 8) and maps.min() == 0
+    np.testing.assert_array_equal(maps, Sequential(plain[:2]).forward(
+        x, training=False))
+    assert isinstance(engine[0], Conv2D)

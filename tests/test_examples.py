@@ -423,8 +423,14 @@ def test_ptb_word_lm(tmp_path, one_blas_thread, capsys):
     ppl = parse_perplexities(out)
     # the toy grammar has about 4 choices per slot: far below its vocabulary
     assert 1 < ppl["test"][0] < 15 and 1 < ppl["test"][1] < 15
-    assert "Kneser-Ney 5-gram 141.2, Mikolov's RNN-LM 124.7" in out
+    assert ("Kneser-Ney 5-gram 141.2, Mikolov's RNN-LM 124.7, Zaremba et al.'s small "
+            "LSTM 114.5 (stream)") in out
     assert re.search(r"^total: [\d.]+ minutes$", out, flags=re.MULTILINE)
+    # the model kept is the epoch of the lowest validation perplexity
+    valid = [float(v) for v in re.findall(r"valid ppl \(per line\)\s+([\d.]+)", out)]
+    best = int(re.search(r"best epoch (\d+)", out).group(1))
+    assert valid[best - 1] == min(valid)
+    assert f"valid perplexity: {min(valid):.2f} per line" in out
 
 
 def test_ptb_stream_and_per_line_conventions_predict_the_same_tokens(tmp_path):

@@ -302,8 +302,9 @@ class _Pool2D(Layer):
         return (C, conv_output_size(H, ky, sy, py), conv_output_size(W, kx, sx, px))
 
     def __repr__(self):
+        extra = ", relu_input=True" if getattr(self, "relu_input", False) else ""
         return (f"{type(self).__name__}(pool_size={self.pool_size}, "
-                f"stride={self.stride}, padding={self.padding})")
+                f"stride={self.stride}, padding={self.padding}{extra})")
 
 
 class MaxPool2D(_Pool2D):
@@ -320,6 +321,12 @@ class MaxPool2D(_Pool2D):
         Step between windows; ``None`` = ``pool_size``.
     padding : int or (int, int), default=0
         Padding with ``-inf`` (padded cells never win).
+    relu_input : bool, default=False
+        Pool ``relu(x)`` instead of ``x``: the layer then stands for
+        ``[Activation('relu'), MaxPool2D(...)]``, computed as ``relu(max(x))``
+        (the same values and gradients, as the ReLU is increasing) with the ReLU
+        on the pooled map only. Every window must hold an input cell (not only
+        padding), as the convnets check.
 
     See Also
     --------
@@ -351,6 +358,14 @@ class MaxPool2D(_Pool2D):
                 yield (slice(None), slice(None), slice(i, i + sy * Ho, sy),
                        slice(j, j + sx * Wo, sx))
 
+    #: Class default, so that layers saved before the option load unchanged.
+    relu_input = False
+
+    def __init__(self, pool_size=2, *, stride=None, padding=0, relu_input=False):
+        super().__init__(pool_size, stride=stride, padding=padding)
+        if relu_input:
+            self.relu_input = True
+
     def forward(self, x, *, training):
         Ho, Wo = self.output_shape(x.shape[1:])[1:]
         py, px = self.padding
@@ -363,10 +378,15 @@ class MaxPool2D(_Pool2D):
                 np.maximum(out, xp[view], out=out)
         if training:
             self._cache = (xp, out, x.shape)
-        return out
+        # max(relu(x)) = relu(max(x)): the ReLU on a map ky·kx times smaller
+        return np.maximum(out, 0) if self.relu_input else out
 
     def backward(self, grad_output):
         xp, out, (N, C, H, W) = self._cache
+        if self.relu_input:
+            # ReLU's gradient on the pooled map; where the window's maximum is not
+            # positive nothing flows, as through relu(x) before pooling
+            grad_output = grad_output * (out > 0)
         (ky, kx), (sy, sx), (py, px) = self.pool_size, self.stride, self.padding
         Ho, Wo = out.shape[2:]
         dx = np.zeros_like(xp, dtype=grad_output.dtype)  # xp's memory layout

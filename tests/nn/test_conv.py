@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skdeep.nn import AvgPool2D, Conv2D, MaxPool2D
+from skdeep.nn import Activation, AvgPool2D, Conv2D, MaxPool2D
 
 
 def naive_conv(x, W, b, stride, pad):
@@ -109,3 +109,20 @@ def test_reused_work_arrays_never_leak_between_passes(channels):
     np.testing.assert_allclose(conv.backward(g), expected_dx, rtol=1e-12)
     np.testing.assert_allclose(conv.grads["W"], expected_dW, rtol=1e-12)
     np.testing.assert_allclose(out, fresh.forward(x2, training=False), rtol=1e-12)
+
+
+@pytest.mark.parametrize("pool,kwargs", [
+    (2, {}), (3, {}), (3, {"stride": 2}), (2, {"padding": 1}), ((1, 3), {"stride": (1, 2)}),
+])
+def test_relu_input_pool_equals_relu_then_pool(pool, kwargs):
+    # many ties: zeros and repeated positive values, as ReLU maps of flat regions
+    rng = np.random.default_rng(0)
+    x = rng.choice([-1.0, 0.0, 0.5, 0.5, 2.0], size=(3, 4, 7, 6)) + np.where(
+        rng.random((3, 4, 7, 6)) < 0.3, rng.normal(size=(3, 4, 7, 6)), 0)
+    relu = Activation("relu")
+    plain = MaxPool2D(pool, **kwargs)
+    fused = MaxPool2D(pool, **kwargs, relu_input=True)
+    expected = plain.forward(relu.forward(x, training=True), training=True)
+    np.testing.assert_array_equal(fused.forward(x, training=True), expected)
+    g = rng.normal(size=expected.shape)
+    np.testing.assert_array_equal(fused.backward(g), relu.backward(plain.backward(g)))

@@ -102,6 +102,13 @@ LAYER_CASES = [
             ("1x3_per_axis", dict(pool_size=(1, 3), stride=(1, 2))),
         ]
     ],
+    # the max pool that also computes the ReLU before it (the convnets' fusion)
+    *[
+        (f"MaxPool2D_relu_input_{name}", lambda kw=kw: MaxPool2D(**kw, relu_input=True),
+         lambda r: r.normal(size=(2, 3, 7, 6)))
+        for name, kw in [("2x2", dict(pool_size=2)),
+                         ("3x3_stride2_pad1", dict(pool_size=3, stride=2, padding=1))]
+    ],
     # shifts, flips and zooms: a gather, its adjoint a scatter-add
     ("augment2d", lambda: Augment2D(1, True, 0.3, rng=_rng()),
      lambda r: r.normal(size=(3, 2, 6, 5))),
