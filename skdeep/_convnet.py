@@ -13,20 +13,21 @@ from ._base import (
     NetworkRegressorMixin,
 )
 from ._convnet_layers import (
-    ACTIVATIONS,
     LAYER_OPTIONS,
     OUTPUT_TYPES,
+    activation_layers,
+    bias_init,
     check_layers_param,
     default_layers,
+    relu_moves_to_pool,
 )
 from ._validation import check_number
-from .nn import Activation, Augment2D, Dense, Dropout, Sequential
+from .nn import Augment2D, Dense, Dropout, Sequential
 from .nn.augment import check_augment
 from .nn.conv import (
     AvgPool2D,
     Conv2D,
     Flatten,
-    Maxout,
     MaxPool2D,
     conv_output_size,
     pair,
@@ -321,8 +322,8 @@ class _BaseConvNet(BaseNetwork):
             # computes relu(max(x)) = max(relu(x)) on the pooled map: the same
             # values and gradients for a ky·kx-th of the ReLU's work
             # (feature_maps applies it to the conv's own maps).
-            spec = {**spec, "_relu_to_pool": _relu_moves_to_pool(specs, i),
-                    "_relu_from_conv": i > 0 and _relu_moves_to_pool(specs, i - 1)}
+            spec = {**spec, "_relu_to_pool": relu_moves_to_pool(specs, i),
+                    "_relu_from_conv": i > 0 and relu_moves_to_pool(specs, i - 1)}
             new, shape = self._make_layers(i, spec, shape, n_outputs, rng_init,
                                            rng_dropout, dtype)
             spec = {k: v for k, v in spec.items() if not k.startswith("_relu")}
@@ -371,9 +372,9 @@ class _BaseConvNet(BaseNetwork):
             act = spec["activation"]
             width = spec["filters"] * (spec["group_size"] if act == "maxout" else 1)
             conv = Conv2D(C, width, (ky, kx), stride=(sy, sx), padding=(py, px),
-                          rng=rng, dtype=dtype, bias_init=self._bias(spec))
+                          rng=rng, dtype=dtype, bias_init=bias_init(spec))
             new = [conv] + ([] if spec["_relu_to_pool"] else
-                            self._activation(act, spec, where, width))
+                            activation_layers(act, spec, where, width))
             return new, (spec["filters"], Ho, Wo)
         if kind in ("fc", "softmax", "svm", "regression"):
             n_in = int(np.prod(shape))
@@ -391,9 +392,9 @@ class _BaseConvNet(BaseNetwork):
                     )
                 act = None
             new.append(Dense(n_in, width, rng=rng, dtype=dtype,
-                             bias_init=self._bias(spec) if kind == "fc" else None))
+                             bias_init=bias_init(spec) if kind == "fc" else None))
             if kind == "fc":
-                new += self._activation(act, spec, where, width)
+                new += activation_layers(act, spec, where, width)
                 if spec["drop_prob"]:
                     new.append(Dropout(spec["drop_prob"], rng=rng_dropout))
                 return new, (spec["num_neurons"],)
@@ -401,29 +402,10 @@ class _BaseConvNet(BaseNetwork):
         if kind == "dropout":
             return [Dropout(spec["drop_prob"], rng=rng_dropout)], shape
         # a standalone activation layer: relu / sigmoid / tanh / maxout
-        new = self._activation(kind, spec, where, shape[0])
+        new = activation_layers(kind, spec, where, shape[0])
         if kind == "maxout":
             shape = (shape[0] // spec["group_size"], *shape[1:])
         return new, shape
-
-    @staticmethod
-    def _bias(spec):
-        if spec.get("bias_pref") is not None:
-            return float(spec["bias_pref"])
-        # ConvNetJS starts relu units slightly active so that they all get gradient
-        return 0.1 if spec.get("activation") == "relu" else 0.0
-
-    @staticmethod
-    def _activation(name, spec, where, width):
-        if name is None:
-            return []
-        if name == "maxout":
-            g = spec.get("group_size", 2)
-            if width % g:
-                raise ValueError(f"{where}: maxout needs a width divisible by "
-                                 f"group_size={g}; got {width}.")
-            return [Maxout(g)]
-        return [Activation(ACTIVATIONS[name])]
 
     # ----------------------------------------------------------------- outputs
     def _learned_attributes(self, network):
@@ -462,13 +444,6 @@ class _BaseConvNet(BaseNetwork):
             # this conv's ReLU was moved into the max pool after it
             maps = np.maximum(maps, 0)
         return maps
-
-
-def _relu_moves_to_pool(specs, i):
-    """Whether conv ``specs[i]``'s ReLU is computed by the max pool after it."""
-    return (specs[i]["type"] == "conv" and specs[i]["activation"] == "relu"
-            and i + 1 < len(specs) and specs[i + 1]["type"] == "pool"
-            and specs[i + 1]["mode"] == "max")
 
 
 class ConvNetClassifier(NetworkClassifierMixin, ClassifierMixin, HiddenTransformMixin,

@@ -4,10 +4,11 @@ and the default architecture of :class:`~skdeep.ConvNetClassifier`."""
 import numbers
 
 from ._validation import check_choice, check_number
-from .nn.conv import conv_output_size
+from .nn import Activation
+from .nn.conv import Maxout, conv_output_size
 
-__all__ = ["ACTIVATIONS", "LAYER_OPTIONS", "OUTPUT_TYPES", "check_layers_param",
-           "default_layers"]
+__all__ = ["ACTIVATIONS", "LAYER_OPTIONS", "OUTPUT_TYPES", "activation_layers",
+           "bias_init", "check_layers_param", "default_layers", "relu_moves_to_pool"]
 
 #: ConvNetJS activation names (and ours) -> engine activation names.
 ACTIVATIONS = {"relu": "relu", "sigmoid": "logistic", "logistic": "logistic",
@@ -143,3 +144,31 @@ def default_layers(input_shape, drop_prob=0.5):
     if drop_prob:
         layers.append({"type": "dropout", "drop_prob": drop_prob})
     return layers
+
+
+def bias_init(spec):
+    """A conv or fc layer's initial bias: ``bias_pref``, else ConvNetJS's default."""
+    if spec.get("bias_pref") is not None:
+        return float(spec["bias_pref"])
+    # ConvNetJS starts relu units slightly active so that they all get gradient
+    return 0.1 if spec.get("activation") == "relu" else 0.0
+
+
+def activation_layers(name, spec, where, width):
+    """The engine layers of activation ``name`` after a layer of ``width`` units."""
+    if name is None:
+        return []
+    if name == "maxout":
+        g = spec.get("group_size", 2)
+        if width % g:
+            raise ValueError(f"{where}: maxout needs a width divisible by "
+                             f"group_size={g}; got {width}.")
+        return [Maxout(g)]
+    return [Activation(ACTIVATIONS[name])]
+
+
+def relu_moves_to_pool(specs, i):
+    """Whether conv ``specs[i]``'s ReLU is computed by the max pool after it."""
+    return (specs[i]["type"] == "conv" and specs[i]["activation"] == "relu"
+            and i + 1 < len(specs) and specs[i + 1]["type"] == "pool"
+            and specs[i + 1]["mode"] == "max")

@@ -132,8 +132,7 @@ class Dense(Layer):
 
 
 class TiedDense(Layer):
-    """Affine layer sharing the transposed weights of a :class:`Dense` or an
-    :class:`~skdeep.nn.Embedding`.
+    """Affine layer sharing the transposed weights of a Dense or Embedding layer.
 
     ``y = x Wᵀ + b`` with ``W`` the ``source`` layer's weights (a ``Dense``'s
     ``W``, an ``Embedding``'s table ``E``): the decoder of a tied-weight

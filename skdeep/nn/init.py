@@ -177,3 +177,9 @@ def _fans(shape):
     # Convolution kernels (out, in, kh, kw): the receptive field multiplies both fans.
     receptive = int(np.prod(shape[2:]))
     return shape[1] * receptive, shape[0] * receptive
+
+
+def _orthogonal(n, rng):
+    """A random ``n × n`` orthogonal matrix (QR of a Gaussian one, signs fixed)."""
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))

@@ -15,7 +15,7 @@ import numpy as np
 
 from .base import Layer, check_parameter_memory
 from .functional import scatter_add_rows, sigmoid
-from .init import glorot_uniform
+from .init import _orthogonal, glorot_uniform
 
 __all__ = ["RNNCell", "ReLURNNCell", "LSTMCell", "GRUCell", "CELLS", "Recurrent"]
 
@@ -201,8 +201,7 @@ class LSTMCell(_Cell):
         H = h_prev.shape[1]
         a = h_prev @ W_h
         a += xp
-        # g through tanh first, then every gate through σ in place and g put
-        # back: one work array, no copy of all four blocks
+        # g through tanh, then every gate through σ in place and g put back
         g = np.tanh(a[:, 2 * H:3 * H])
         _sigmoid_inplace(a)
         a[:, 2 * H:3 * H] = g
@@ -219,8 +218,7 @@ class LSTMCell(_Cell):
         H = tc.shape[1]
         i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
         dh = dh + dstate[0]
-        # dc = dc_next + dh ⊙ o ⊙ (1 - tanh²c); each gate's block of dz is then
-        # built in place in dz (no temporaries: these run once per time step)
+        # dc = dc_next + dh ⊙ o ⊙ (1 - tanh²c), then each gate's block in place
         dc = np.multiply(tc, tc)
         np.subtract(1, dc, out=dc)
         dc *= o
@@ -548,10 +546,7 @@ class Recurrent(Layer):
         N, T = x.shape[0], x.shape[1]
         GH = W_h.shape[1]
         dz_x = np.empty((N, T, GH), dtype=grad_output.dtype)
-        # The recurrent weights' gradient: the cells whose input and recurrent
-        # pre-activations are the same sum (all but the seed's GRU) return one
-        # array for both, kept once in dz_x; the others fill dz_h too.
-        dz_h = None
+        dz_h = None  # only for cells whose dz_h differs from dz_x (the seed's GRU)
         dstate = tuple(np.zeros((N, self.hidden_size), dtype=grad_output.dtype)
                        for _ in range(self.cell.state_size))
         for t in reversed(range(T)):
@@ -568,19 +563,15 @@ class Recurrent(Layer):
                                for d, d_next in zip(dprev, dstate))
             dz_x[:, t] = dzx
             if dzh is not dzx:
-                if dz_h is None:
-                    dz_h = np.empty((T, N, GH), dtype=grad_output.dtype)
+                dz_h = np.empty((T, N, GH), dzh.dtype) if dz_h is None else dz_h
                 dz_h[t] = dzh
         self.grad_initial_state = dstate
         blocks = getattr(self.cell, "recurrent_operands", lambda *a: None)(
             caches, h_prevs)
-        if blocks is None and dz_h is None:
-            # dW_h = Σ_t h_{t-1}ᵀ dz[t]: one GEMM over the (N·T) rows of dz_x,
-            # the previous states stacked in the same (n, t) order
+        if blocks is None and dz_h is None:  # dW_h = Σ_t h_{t-1}ᵀ dz_x[:, t]
             np.matmul(np.stack(h_prevs, axis=1).reshape(N * T, -1).T,
                       dz_x.reshape(N * T, GH), out=self.grads["W_h"])
-        elif blocks is None:
-            # dW_h = Σ_t h_{t-1}ᵀ dz_h[t]: one GEMM over (T·N) rows
+        elif blocks is None:  # dW_h = Σ_t h_{t-1}ᵀ dz_h[t]
             np.matmul(np.stack(h_prevs).reshape(T * N, -1).T,
                       dz_h.reshape(T * N, GH), out=self.grads["W_h"])
         else:  # blocks with their own left operand (the seed's GRU)
@@ -607,7 +598,3 @@ class Recurrent(Layer):
     def __repr__(self):
         return f"Recurrent({self.cell_name!r}, {self.input_size}, {self.hidden_size})"
 
-
-def _orthogonal(n, rng):
-    q, r = np.linalg.qr(rng.standard_normal((n, n)))
-    return q * np.sign(np.diag(r))
