@@ -569,7 +569,7 @@ def test_dbn_mnist_reads_idx_files(tmp_path, capsys):
     assert status == 0
     assert "DBN 784-32-32-64-10 on mnist: 60 training / 10 test images" in out
     assert "pre-training: none (random initialisation)" in out
-    assert "fine-tuning: adam (lr 0.001), batch 20, dropout 0.2, 2 epochs" in out
+    assert "fine-tuning: adam (lr 0.001), batch 20, dropout 0.3, 2 epochs" in out
     assert "pre-training: 0.00 minutes (0 RBMs)" in out
     parse_test_error(out)
 

@@ -255,7 +255,7 @@ class Conv2D(Layer):
             # (channels swapped): the forward's row GEMMs again, no col2im.
             ay, ax = ky - 1 - py, kx - 1 - px
             gp = np.zeros((F, Ho + 2 * ay, Wo + 2 * ax, N), dtype=g.dtype)
-            gp[:, ay:ay + Ho, ax:ax + Wo] = grad_output.transpose(1, 2, 3, 0)
+            gp[:, ay:ay + Ho, ax:ax + Wo] = g.reshape(F, Ho, Wo, N)
             # (F, C, ky, kx) flipped -> (ky, C, F·kx)
             flipped = W[:, :, ::-1, ::-1].transpose(2, 1, 0, 3).reshape(ky, C, F * kx)
             dx = _row_gemms(flipped, _column_shifts(gp, kx, 1, W_), H)
