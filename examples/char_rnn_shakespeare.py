@@ -35,24 +35,24 @@ from epoch 4), seed 0, float32 — on a 2-core machine, with one BLAS thread
 while another job kept the other core busy the whole time
 (``OPENBLAS_NUM_THREADS=1``):
 
-=====  ============================  =======
+=====  =============================  =======
 epoch  validation bits (nats) / char  seconds
-=====  ============================  =======
-1      2.912 (2.018)                 245
-2      2.561 (1.775)                 208
-3      2.392 (1.658)                 198
-4      2.312 (1.602)                 145
-5      2.253 (1.562)                 180
-6      2.214 (1.535)                 126
-7      2.196 (1.522)                 142
-8      2.183 (**1.513**)             134
-=====  ============================  =======
+=====  =============================  =======
+1      2.912 (2.018)                  245
+2      2.561 (1.775)                  208
+3      2.392 (1.658)                  198
+4      2.312 (1.602)                  145
+5      2.253 (1.562)                  180
+6      2.214 (1.535)                  126
+7      2.196 (1.522)                  142
+8      2.183 (**1.513**)              134
+=====  =============================  =======
 
 then "stopping after 8 epochs" (the 28-minute budget): **1.513 nats per
 character in 26.9 minutes** in all, against nanoGPT's small CPU configuration's
 1.88 nats (its 6-layer character GPT reaches 1.47 nats on an A100).
 
-The validation text begins ``?\n\nGREMIO:\nGood morrow``; from a zero state
+The validation text begins ``?\\n\\nGREMIO:\\nGood morrow``; from a zero state
 these characters can push a barely trained LSTM into a saturated state (cell
 values around 50) that it never leaves in the 111,540 characters that follow:
 the old small default (LSTM 256, Adam 2e-3, no dropout) scored 10.92 bits per
