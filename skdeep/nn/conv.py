@@ -383,29 +383,37 @@ class MaxPool2D(_Pool2D):
 
     def backward(self, grad_output):
         xp, out, (N, C, H, W) = self._cache
+        # The gradient in the pooled map's memory layout (samples last after a
+        # convolution; a Flatten above hands it samples first): every pass below
+        # then walks the three arrays in the same order, 2-5x faster.
+        rest = np.empty_like(out)
         if self.relu_input:
             # ReLU's gradient on the pooled map; where the window's maximum is not
             # positive nothing flows, as through relu(x) before pooling
-            grad_output = grad_output * (out > 0)
+            np.multiply(grad_output, out > 0, out=rest)
+        else:
+            np.copyto(rest, grad_output)
         (ky, kx), (sy, sx), (py, px) = self.pool_size, self.stride, self.padding
         Ho, Wo = out.shape[2:]
-        dx = np.zeros_like(xp, dtype=grad_output.dtype)  # xp's memory layout
+        dx = np.zeros_like(xp)  # xp's memory layout
         # Windows that do not overlap write their cells once (no read-modify-write).
         disjoint = sy >= ky and sx >= kx
         views = list(self._offsets(Ho, Wo))
-        open_ = None  # windows whose maximum no earlier offset has claimed yet
-        for k, view in enumerate(views):
+        # Offsets in window order: each window's gradient goes to the first cell
+        # equal to its maximum, and is then zeroed in ``rest`` (owned here) so that
+        # tied cells further on get nothing. Every unclaimed window has its
+        # maximum in the last cell, which takes what is left without a test.
+        for view in views[:-1]:
             hit = np.equal(xp[view], out)
-            if open_ is None:
-                open_ = hit if k == len(views) - 1 else ~hit
-            else:
-                hit &= open_
-                if k < len(views) - 1:
-                    np.greater(open_, hit, out=open_)  # open and not hit
             if disjoint:
-                np.multiply(grad_output, hit, out=dx[view])
+                np.multiply(rest, hit, out=dx[view])
             else:
-                dx[view] += grad_output * hit
+                dx[view] += rest * hit
+            np.copyto(rest, 0, where=hit)
+        if disjoint:
+            dx[views[-1]] = rest
+        else:
+            dx[views[-1]] += rest
         return dx[:, :, py:py + H, px:px + W]
 
 
