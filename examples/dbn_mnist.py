@@ -78,7 +78,7 @@ from skdeep.datasets import load_digits_or_mnist
 
 # Defaults per data set (command-line options override them).
 DEFAULTS = {
-    "mnist": {"hidden": (500, 500, 2000), "pretrain_epochs": 10, "pretrain_lr": 0.1,
+    "mnist": {"hidden": (500, 500, 2000), "pretrain_epochs": 30, "pretrain_lr": 0.1,
               "pretrain_batch_size": 100, "epochs": 50, "learning_rate": 0.1,
               "batch_size": 100, "dropout": 0.3, "decay_epochs": 10},
     "digits": {"hidden": (128, 128, 256), "pretrain_epochs": 20, "pretrain_lr": 0.1,

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import skdeep.nn.conv as conv_module
 from skdeep.nn import Activation, AvgPool2D, Conv2D, MaxPool2D
 
 
@@ -49,7 +50,9 @@ def _random_geometry(seed):
 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("channels", [3, 8])  # 8: C·kx >= 16, the row-by-row GEMMs
-def test_conv2d_equals_naive_loops(seed, channels):
+@pytest.mark.parametrize("stack_limit", [0, 128])  # one GEMM per row / rows stacked
+def test_conv2d_equals_naive_loops(seed, channels, stack_limit, monkeypatch):
+    monkeypatch.setattr(conv_module, "ROW_STACK_LIMIT", stack_limit)
     rng, k, s, p, H, W = _random_geometry(seed)
     conv = Conv2D(channels, 4, k, stride=s, padding=p, rng=rng, dtype=np.float64)
     conv.params["b"][:] = rng.normal(size=4)
@@ -67,6 +70,55 @@ def test_pooling_equals_naive_loops(seed, layer, reduce):
     x = rng.normal(size=(2, 3, H, W))
     got = layer(k, stride=s, padding=p).forward(x, training=False)
     np.testing.assert_allclose(got, naive_pool(x, k, s, p, reduce), rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_stacked_row_gemms_equal_one_gemm_per_row(seed, monkeypatch):
+    # the gradient table checks the stacked path (small layers); a layer with
+    # ky·F or ky·C above the limit runs one GEMM per kernel row: both give the
+    # same outputs and gradients
+    rng, k, s, p, H, W = _random_geometry(seed)
+    s = (1, s[1])  # the row path needs stride 1 along y
+    x = rng.normal(size=(3, 8, H, W))
+    results = []
+    for limit in (0, 128):
+        monkeypatch.setattr(conv_module, "ROW_STACK_LIMIT", limit)
+        conv = Conv2D(8, 5, k, stride=s, padding=p, rng=np.random.default_rng(seed),
+                      dtype=np.float64)
+        out = conv.forward(x, training=True)
+        dx = conv.backward(np.cos(np.arange(out.size)).reshape(out.shape))
+        results.append((out, dx, conv.grads["W"].copy(), conv.grads["b"].copy()))
+    for stacked, per_row in zip(*results):
+        np.testing.assert_allclose(stacked, per_row, rtol=1e-12, atol=1e-12)
+
+
+def naive_maxpool_backward(x, g, size, stride, pad):
+    """Each window's gradient to its first maximal cell in raster order."""
+    (ky, kx), (sy, sx), (py, px) = size, stride, pad
+    xp = np.pad(x, ((0, 0), (0, 0), (py, py), (px, px)), constant_values=-np.inf)
+    dx = np.zeros_like(xp)
+    for n, c, i, j in np.ndindex(*g.shape):
+        window = xp[n, c, i * sy:i * sy + ky, j * sx:j * sx + kx]
+        a, b = np.unravel_index(np.argmax(window), window.shape)  # the first max
+        dx[n, c, i * sy + a, j * sx + b] += g[n, c, i, j]
+    return dx[:, :, py:py + x.shape[2], px:px + x.shape[3]]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("samples_last", [False, True])
+def test_maxpool_backward_equals_naive_loops_with_ties(seed, samples_last):
+    # values drawn from a few levels: most windows hold ties; overlapping windows
+    # (stride < size) add several windows' gradients into one cell
+    rng, k, s, p, H, W = _random_geometry(seed)
+    p = (min(p[0], k[0] // 2), min(p[1], k[1] // 2))
+    x = rng.choice([-1.0, 0.0, 0.5, 2.0], size=(2, 3, H, W))
+    if samples_last:  # a convolution's output: (C, H, W, N) memory
+        x = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    pool = MaxPool2D(k, stride=s, padding=p)
+    out = pool.forward(x, training=True)
+    g = rng.normal(size=out.shape)  # samples first, as a Flatten above hands it
+    np.testing.assert_allclose(pool.backward(g), naive_maxpool_backward(
+        x, g, k, s, p), rtol=1e-12, atol=1e-15)
 
 
 def test_maxpool_ties_send_the_gradient_once():
