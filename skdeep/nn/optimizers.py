@@ -8,7 +8,6 @@ learning rate) as attributes, so an estimator that keeps the optimizer between
 import copy
 
 import numpy as np
-from scipy.linalg import blas
 
 __all__ = [
     "Optimizer",
@@ -149,30 +148,6 @@ class Optimizer:
         return f"{type(self).__name__}(learning_rate_={self.learning_rate_:g})"
 
 
-def _axpy(a, x, y):
-    """``y += a * x`` in place, in one pass.
-
-    BLAS's ``axpy`` reads ``x`` and ``y`` once and writes ``y`` once (threaded
-    on large arrays); numpy's ``y -= lr * g`` also allocates, writes and reads
-    a temporary as large as the weights: 5-8 times slower on an MLP's weight
-    matrices. float32 only: BLAS may fuse the multiply and the add (one
-    rounding instead of two), and float64 models keep numpy's rounding, bit for
-    bit that of the seed programs they reproduce. Arrays BLAS cannot take in
-    place (non-contiguous, mixed dtypes) also use numpy.
-    """
-    if (y.dtype == x.dtype and y.dtype in _AXPY and y.flags.c_contiguous
-            and x.flags.c_contiguous and y.shape == x.shape and y.size):
-        flat = y.reshape(-1)
-        out = _AXPY[y.dtype](x.reshape(-1), flat, a=a)
-        if out is not flat:  # BLAS wrote a copy: take the result back
-            flat[...] = out
-    else:
-        y += y.dtype.type(a) * x
-
-
-_AXPY = {np.dtype(np.float32): blas.saxpy}
-
-
 class SGD(Optimizer):
     """Stochastic gradient descent with (Nesterov) momentum, as scikit-learn's MLP.
 
@@ -230,15 +205,14 @@ class SGD(Optimizer):
         lr, mu = self.learning_rate_, self.momentum
         for p, g, v in zip(params, grads, self.state_):
             if mu == 0:
-                _axpy(-lr, g, p)
+                p -= p.dtype.type(lr) * g
                 continue
             v *= p.dtype.type(mu)
-            _axpy(-lr, g, v)
-            if self.nesterov:  # p += mu v - lr g
-                _axpy(mu, v, p)
-                _axpy(-lr, g, p)
+            v -= p.dtype.type(lr) * g
+            if self.nesterov:
+                p += p.dtype.type(mu) * v - p.dtype.type(lr) * g
             else:
-                _axpy(1.0, v, p)
+                p += v
 
 
 class Adagrad(Optimizer):
