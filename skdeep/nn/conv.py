@@ -60,6 +60,10 @@ def _row_view(shifts, i, Ho):
     return shifts[:, :, i:i + Ho].reshape(C * kx, Ho * Wo * N)
 
 
+#: Largest ``ky·M`` that :func:`_row_gemms` stacks into one GEMM.
+ROW_STACK_LIMIT = 128
+
+
 def _row_gemms(row_weights, shifts, Ho):
     """A stride-1 (in y) correlation as GEMMs over kernel rows.
 
@@ -74,7 +78,7 @@ def _row_gemms(row_weights, shifts, Ho):
     Returns ``(M, Ho·Wo·N)``.
     """
     ky, M, K = row_weights.shape
-    C, kx, Hp, Wo, N = shifts.shape
+    Hp, Wo, N = shifts.shape[2:]
     if ky > 1 and ky * M <= ROW_STACK_LIMIT:
         stacked = (row_weights.reshape(ky * M, K) @ shifts.reshape(K, Hp * Wo * N))
         stacked = stacked.reshape(ky, M, Hp, Wo * N)
@@ -88,10 +92,6 @@ def _row_gemms(row_weights, shifts, Ho):
         scratch = np.matmul(row_weights[i], _row_view(shifts, i, Ho), out=scratch)
         out += scratch
     return out
-
-
-#: Largest ``ky·M`` that :func:`_row_gemms` stacks into one GEMM.
-ROW_STACK_LIMIT = 128
 
 
 class Conv2D(Layer):
