@@ -78,13 +78,16 @@ def test_stacked_row_gemms_equal_one_gemm_per_row(seed, monkeypatch):
     # ky·F or ky·C above the limit runs one GEMM per kernel row: both give the
     # same outputs and gradients
     rng, k, s, p, H, W = _random_geometry(seed)
-    s = (1, s[1])  # the row path needs stride 1 along y
+    # the row path: stride 1 along y, C·kx >= 16; two kernel rows or more to stack
+    k, s = (max(k[0], 2), max(k[1], 2)), (1, s[1])
+    H, W = max(H, k[0]), max(W, k[1])
     x = rng.normal(size=(3, 8, H, W))
     results = []
     for limit in (0, 128):
         monkeypatch.setattr(conv_module, "ROW_STACK_LIMIT", limit)
         conv = Conv2D(8, 5, k, stride=s, padding=p, rng=np.random.default_rng(seed),
                       dtype=np.float64)
+        assert conv._by_rows(8)
         out = conv.forward(x, training=True)
         dx = conv.backward(np.cos(np.arange(out.size)).reshape(out.shape))
         results.append((out, dx, conv.grads["W"].copy(), conv.grads["b"].copy()))
