@@ -27,7 +27,7 @@ from ._text import (
 from ._validation import check_bool, check_choice, check_number
 from .nn import Dense, Dropout, Embedding, Recurrent, Sequential, TiedDense
 from .nn.losses import SparseSoftmaxCrossEntropy
-from .nn.recurrent import CELLS
+from .nn.cells import CELLS
 
 __all__ = ["RNNLanguageModel"]
 

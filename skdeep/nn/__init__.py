@@ -38,7 +38,8 @@ from .optimizers import (
     Optimizer,
     clip_grad_norm,
 )
-from .recurrent import CELLS, GRUCell, LSTMCell, Recurrent, ReLURNNCell, RNNCell
+from .cells import CELLS, GRUCell, LSTMCell, ReLURNNCell, RNNCell
+from .recurrent import Recurrent
 from .sequence import SequenceEncoder
 from .tree import TreeComposition
 
