@@ -194,14 +194,14 @@ class LSTMCell(_Cell):
         H = h_prev.shape[1]
         a = h_prev @ W_h
         a += xp
-        # g through tanh, then every gate through σ in place and g put back
-        g = np.tanh(a[:, 2 * H:3 * H])
-        _sigmoid_inplace(a)
-        a[:, 2 * H:3 * H] = g
-        i, f, o = a[:, :H], a[:, H:2 * H], a[:, 3 * H:]
+        # each block through its own function in place: σ on [i, f] and [o],
+        # tanh on g
+        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        _sigmoid_inplace(a[:, :2 * H])
+        np.tanh(g, out=g)
+        _sigmoid_inplace(o)
         c = f * c_prev
-        g *= i  # i ⊙ g, in g's scratch copy
-        c += g
+        c += i * g
         tc = np.tanh(c)
         h = o * tc
         return h, (h, c), (a, c_prev, tc)
