@@ -194,14 +194,16 @@ class LSTMCell(_Cell):
         H = h_prev.shape[1]
         a = h_prev @ W_h
         a += xp
-        # each block through its own function in place: σ on [i, f] and [o],
-        # tanh on g
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-        _sigmoid_inplace(a[:, :2 * H])
-        np.tanh(g, out=g)
-        _sigmoid_inplace(o)
+        # g through tanh, then every gate through σ in place and g put back:
+        # ufuncs on a column block (a strided view) run ~2x slower than on
+        # the whole contiguous array, so σ over all four blocks is cheaper
+        g = np.tanh(a[:, 2 * H:3 * H])
+        _sigmoid_inplace(a)
+        a[:, 2 * H:3 * H] = g
+        i, f, o = a[:, :H], a[:, H:2 * H], a[:, 3 * H:]
         c = f * c_prev
-        c += i * g
+        g *= i  # i ⊙ g, in g's scratch copy
+        c += g
         tc = np.tanh(c)
         h = o * tc
         return h, (h, c), (a, c_prev, tc)
@@ -217,19 +219,20 @@ class LSTMCell(_Cell):
         dc *= o
         dc *= dh
         dc += dstate[1]
-        dz = np.empty_like(a)
-        for block, gate, other, upstream in ((dz[:, :H], i, g, dc),
-                                             (dz[:, H:2 * H], f, c_prev, dc),
-                                             (dz[:, 3 * H:], o, tc, dh)):
-            np.subtract(1, gate, out=block)  # σ' = σ(1 - σ)
-            block *= gate
-            block *= other
-            block *= upstream
+        # dz = (each gate's derivative) ⊙ (what multiplies it), as two
+        # full-width products: ufuncs on column blocks (strided views) run
+        # ~2x slower than on whole arrays, so only the per-block writes are
+        dz = np.subtract(1, a)
+        dz *= a  # σ' = σ(1 - σ) (wrong in g's block, set next)
         dg = dz[:, 2 * H:3 * H]
         np.multiply(g, g, out=dg)  # tanh' = 1 - tanh²
         np.subtract(1, dg, out=dg)
-        dg *= i
-        dg *= dc
+        factor = np.empty_like(a)
+        np.multiply(g, dc, out=factor[:, :H])
+        np.multiply(c_prev, dc, out=factor[:, H:2 * H])
+        np.multiply(i, dc, out=factor[:, 2 * H:3 * H])
+        np.multiply(tc, dh, out=factor[:, 3 * H:])
+        dz *= factor
         return dz, dz, (dz @ W_h.T, dc * f)
 
 
