@@ -134,6 +134,14 @@ def fixed_vocabulary(tokens):
 def encode(doc, vocabulary, level, lowercase):
     """Token ids of ``doc``; unknown tokens read as ``<unk>``."""
     unk = vocabulary[UNK]
+    if level == "char":  # look up each distinct character once, not every one
+        if lowercase:
+            doc = doc.lower()
+        codes = np.frombuffer(doc.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        distinct, where = np.unique(codes, return_inverse=True)
+        ids = np.array([vocabulary.get(chr(c), unk) for c in distinct.tolist()],
+                       dtype=np.int64)
+        return ids[where.reshape(-1)]
     return np.fromiter((vocabulary.get(tok, unk)
                         for tok in tokenize(doc, level, lowercase)), dtype=np.int64)
 

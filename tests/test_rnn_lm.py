@@ -285,3 +285,22 @@ def test_document_weights_are_routed_by_grid_search():
                          cv=2).fit(DOCS)
     assert not np.array_equal(search.cv_results_["mean_test_score"],
                               plain.cv_results_["mean_test_score"])
+
+
+@pytest.mark.parametrize("lowercase", [False, True])
+def test_char_encoding_matches_the_token_by_token_lookup(lowercase):
+    # the char path maps distinct code points at once; it must give the ids
+    # of the plain per-token lookup on any text: astral characters, a lone
+    # surrogate, characters outside the vocabulary, case folding
+    from skdeep._text import EOS, UNK, encode, tokenize
+
+    rng = np.random.default_rng(0)
+    alphabet = list("aAbBzZ é\n") + ["\U0001F600", "\ud800", "\u00df", "<"]
+    doc = "".join(rng.choice(alphabet, size=500))
+    vocabulary = {EOS: 0, UNK: 1, "a": 2, "b": 3, "\U0001F600": 4, "\ud800": 5,
+                  " ": 6, "Z": 7, "ss": 8}
+    expected = [vocabulary.get(tok, 1) for tok in tokenize(doc, "char", lowercase)]
+    ids = encode(doc, vocabulary, "char", lowercase)
+    assert ids.dtype == np.int64
+    assert ids.tolist() == expected
+    assert encode("", vocabulary, "char", lowercase).tolist() == []
