@@ -13,6 +13,7 @@ from .functional import sigmoid
 
 __all__ = ["RNNCell", "ReLURNNCell", "LSTMCell", "GRUCell", "CELLS"]
 
+
 def _sigmoid_inplace(z):
     return sigmoid(z, out=z)
 
