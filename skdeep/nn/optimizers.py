@@ -6,6 +6,7 @@ learning rate) as attributes, so an estimator that keeps the optimizer between
 """
 
 import copy
+import functools
 
 import numpy as np
 
@@ -91,6 +92,42 @@ class Optimizer:
 
     def _update(self, params, grads):
         raise NotImplementedError
+
+    #: Elements per block of a blockwise update (256 KiB of float32).
+    _BLOCK = 1 << 16
+
+    def _blockwise(self, update, arrays):
+        """Call ``update(*arrays, t1=, t2=)`` on cache-sized blocks of ``arrays``.
+
+        An update written as numpy expressions on whole arrays makes each
+        temporary a memory pass (and page faults); on flat blocks of
+        ``_BLOCK`` elements with two reused work arrays ``t1``, ``t2`` the same
+        operations, in the same order, stay in cache. Small or strided arrays
+        are updated whole.
+        """
+        p = arrays[0]
+        if p.size <= self._BLOCK or not all(a.flags.c_contiguous for a in arrays):
+            update(*arrays, t1=np.empty_like(p), t2=np.empty_like(p))
+            return
+        flat = [a.reshape(-1) for a in arrays]
+        t1, t2 = self._scratch(p.dtype)
+        for begin in range(0, p.size, self._BLOCK):
+            end = min(begin + self._BLOCK, p.size)
+            update(*(a[begin:end] for a in flat), t1=t1[:end - begin],
+                   t2=t2[:end - begin])
+
+    def _scratch(self, dtype):
+        """Two work blocks, kept between steps (scratch, not state)."""
+        buffers = self.__dict__.get("_buffers")
+        if buffers is None or buffers[0].dtype != dtype:
+            buffers = self._buffers = (np.empty(self._BLOCK, dtype),
+                                       np.empty(self._BLOCK, dtype))
+        return buffers
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_buffers", None)  # scratch: nothing to save
+        return state
 
     def __deepcopy__(self, memo):
         # Every attribute but the state is a number or a string, and the state
@@ -202,17 +239,26 @@ class SGD(Optimizer):
         return [np.zeros_like(p) for p in params]
 
     def _update(self, params, grads):
-        lr, mu = self.learning_rate_, self.momentum
         for p, g, v in zip(params, grads, self.state_):
-            if mu == 0:
-                p -= p.dtype.type(lr) * g
-                continue
-            v *= p.dtype.type(mu)
-            v -= p.dtype.type(lr) * g
-            if self.nesterov:
-                p += p.dtype.type(mu) * v - p.dtype.type(lr) * g
-            else:
-                p += v
+            self._blockwise(self._update_block, (p, g, v))
+
+    def _update_block(self, p, g, v, *, t1, t2):
+        """``p -= lr·g``, or with momentum ``v = μv − lr·g`` and ``p += v``
+        (Nesterov: ``p += μv − lr·g``), the same operations in the same order
+        as on whole arrays."""
+        lr, mu = p.dtype.type(self.learning_rate_), p.dtype.type(self.momentum)
+        np.multiply(g, lr, out=t1)
+        if self.momentum == 0:
+            p -= t1
+            return
+        v *= mu
+        v -= t1
+        if self.nesterov:
+            np.multiply(v, mu, out=t2)
+            t2 -= t1
+            p += t2
+        else:
+            p += v
 
 
 class Adagrad(Optimizer):
@@ -369,27 +415,11 @@ class Adam(Optimizer):
     def _update(self, params, grads):
         t = self.n_steps_
         lr = self.learning_rate_ * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        update = functools.partial(self._update_block, lr=lr)
         for p, g, (m, v) in zip(params, grads, self.state_):
-            if p.size <= self._BLOCK or not all(
-                    a.flags.c_contiguous for a in (p, g, m, v)):
-                # small (or strided): numpy's temporaries are cheap here
-                self._update_block(p, g, m, v, lr, t1=np.empty_like(p),
-                                   t2=np.empty_like(p))
-                continue
-            # large: in blocks that stay in cache, with two small reused work
-            # arrays, as whole-array temporaries cost a memory pass and page
-            # faults each
-            flat = [a.reshape(-1) for a in (p, g, m, v)]
-            t1, t2 = self._scratch(p.dtype)
-            for begin in range(0, p.size, self._BLOCK):
-                end = min(begin + self._BLOCK, p.size)
-                self._update_block(*(a[begin:end] for a in flat), lr,
-                                   t1=t1[:end - begin], t2=t2[:end - begin])
+            self._blockwise(update, (p, g, m, v))
 
-    #: Elements per block of the update (256 KiB of float32).
-    _BLOCK = 1 << 16
-
-    def _update_block(self, p, g, m, v, lr, *, t1, t2):
+    def _update_block(self, p, g, m, v, *, lr, t1, t2):
         """``m += (1-β₁)g; v += (1-β₂)g²; p -= lr·m / (√v + ε)`` (after the
         decays), the same operations in the same order as whole arrays."""
         b1, b2 = self.beta_1, self.beta_2
@@ -405,19 +435,6 @@ class Adam(Optimizer):
         t2 += p.dtype.type(self.epsilon)
         t1 /= t2
         p -= t1
-
-    def _scratch(self, dtype):
-        """Two work blocks, kept between steps (scratch, not state)."""
-        buffers = self.__dict__.get("_buffers")
-        if buffers is None or buffers[0].dtype != dtype:
-            buffers = self._buffers = (np.empty(self._BLOCK, dtype),
-                                       np.empty(self._BLOCK, dtype))
-        return buffers
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_buffers", None)  # scratch: nothing to save
-        return state
 
 
 #: Solver names the estimators accept, mapped to optimizer classes.

@@ -92,3 +92,29 @@ def test_clip_grad_norm():
     assert norm == pytest.approx(5.0)
     total = np.sqrt(sum(float(np.sum(g * g)) for g in grads))
     assert total == pytest.approx(1.0, rel=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: SGD(0.1, 0.9),
+                                  lambda: SGD(0.1, 0.9, nesterov=True),
+                                  lambda: Adam(0.01)])
+def test_blockwise_updates_equal_whole_array_updates_bit_for_bit(make, dtype):
+    # large arrays are updated in cache-sized blocks; the result must be the
+    # one of the same expressions on whole arrays (a block boundary that
+    # skips or repeats elements, or a reordered operation, shows here)
+    rng = np.random.default_rng(0)
+    shapes = [(301, 499), (7,), (1 << 16) + 3]
+    params = [rng.normal(size=s).astype(dtype) for s in shapes]
+    strided = rng.normal(size=(400, 400)).astype(dtype)
+    blocked, whole = make(), make()
+    whole._BLOCK = 1 << 40  # every array in one piece
+    ours, theirs = ([p.copy() for p in params] + [strided.copy()[:, ::2]]
+                    for _ in range(2))
+    params.append(strided[:, ::2])
+    for _ in range(4):
+        grads = [rng.normal(size=p.shape).astype(dtype) for p in params]
+        blocked.step(ours, grads)
+        whole.step(theirs, grads)
+    assert blocked._BLOCK < params[0].size
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a, b)
