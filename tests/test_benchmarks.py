@@ -115,3 +115,21 @@ def test_bench_scaling_quick_runs(capsys):
         assert len(r["seconds"]) == len(r["sizes"]) and np.isfinite(r["slope"])
     # the slope of a known power law
     assert abs(bench.slope([1, 2, 4], [3.0, 12.0, 48.0]) - 2.0) < 1e-9
+
+
+def test_bench_gemm_quick_runs(capsys):
+    bench = load_bench("bench_gemm")
+    rows = bench.main(["--quick", "--threads", "1"])
+    out = capsys.readouterr().out
+    assert "== matrix products" in out
+    assert [(r["workload"], r["product"]) for r in rows] == [
+        (w, p) for w, p, *_ in bench.SHAPES]
+    for r, (_, _, m, k, n, _) in zip(rows, bench.SHAPES):
+        assert r["numpy"] > 0
+        assert r["shape"] == f"({m}x{k})@({k}x{n})"
+        if bench.import_torch() is not None:
+            assert r["torch"] > 0 and r["ratio"] == r["numpy"] / r["torch"]
+    # the operands are in the layers' layouts: transposed views where named
+    a, b = bench.operands(3, 4, 5, "a", np.random.default_rng(0))
+    assert a.shape == (3, 4) and b.shape == (4, 5)
+    assert a.flags.f_contiguous and not a.flags.c_contiguous and b.flags.c_contiguous

@@ -1,0 +1,156 @@
+"""The matrix products of the workloads: numpy's BLAS against PyTorch's.
+
+Every skdeep fit spends most of its time in numpy's ``matmul`` (OpenBLAS in
+numpy's wheels), PyTorch's in its own BLAS (MKL / oneDNN in its CPU wheels).
+This script times the products that the MLP-keras and LSTM-shakespeare
+workloads run every step, in their shapes, float32, with the same threads,
+interleaved in one process (numpy, torch, numpy, torch, ...; medians; each
+turn starts after a pause, as the other library's thread pool may still be
+spinning on the cores). Where
+numpy's product is slower, that share of a fit's time cannot reach PyTorch's
+by any change in skdeep: it bounds the fit ratios of ``bench_mlp.py`` and
+``bench_rnn.py``.
+
+Shapes (``(M, K) @ (K, N)``):
+
+* MLP-keras, batch 100 through 784-500-500-10: the forward products of the two
+  large layers, and the second layer's weight and input gradients.
+* LSTM-shakespeare, batch 64, hidden 256, 100 steps: the recurrent product of a
+  step (all four gates), its backward ``dz W_hᵀ``, and the window's ``dW_h``.
+
+Usage::
+
+    python benchmarks/bench_gemm.py              # medians of 9 rounds
+    python benchmarks/bench_gemm.py --quick      # smoke test
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402  (sets the BLAS thread variables first)
+    N_THREADS,
+    import_torch,
+    limit_threads,
+    loadavg,
+    median,
+    print_header,
+    ratio,
+)
+
+import numpy as np  # noqa: E402
+
+#: (workload, product, M, K, N, which operands are transposed views), the
+#: memory layouts in which skdeep's layers pass them
+SHAPES = [
+    ("MLP-keras", "layer 1 forward", 100, 784, 500, ""),
+    ("MLP-keras", "layer 2 forward", 100, 500, 500, ""),
+    ("MLP-keras", "layer 2 dW = xᵀg", 500, 100, 500, "a"),
+    ("MLP-keras", "layer 2 dx = gWᵀ", 100, 500, 500, "b"),
+    ("LSTM-shakespeare", "step h W_h", 64, 256, 1024, ""),
+    ("LSTM-shakespeare", "step dz W_hᵀ", 64, 1024, 256, ""),
+    ("LSTM-shakespeare", "window dW_h", 256, 6400, 1024, "a"),
+]
+
+
+def operands(m, k, n, transposed, rng):
+    """``a (m, k)``, ``b (k, n)`` float32; those named in ``transposed`` are
+    transposed views of C-ordered arrays."""
+    def draw(rows, cols, view):
+        if view:
+            return rng.standard_normal((cols, rows), dtype=np.float32).T
+        return rng.standard_normal((rows, cols), dtype=np.float32)
+
+    return draw(m, k, "a" in transposed), draw(k, n, "b" in transposed)
+
+
+#: Pause before each turn: a thread pool busy-waits for a while after its
+#: last call (OpenBLAS's for about 0.1 s), and spinning threads of the other
+#: library would share the cores with the timed calls.
+PAUSE = 0.3
+
+
+def time_calls(fn, calls, pause=0.0):
+    time.sleep(pause)
+    fn()  # warm: caches, and the pool's threads awake
+    start = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) / calls
+
+
+def bench(shapes, rounds, target_seconds, torch, pause=PAUSE):
+    """Median seconds per product for numpy and torch, one row per shape."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for workload, name, m, k, n, transposed in shapes:
+        a, b = operands(m, k, n, transposed, rng)
+        out = np.empty((m, n), dtype=np.float32)
+        runs = {"numpy": lambda: np.matmul(a, b, out=out)}
+        if torch is not None:
+            ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+            tout = torch.empty((m, n), dtype=torch.float32)
+
+            def torch_matmul():
+                with torch.inference_mode():
+                    torch.matmul(ta, tb, out=tout)
+
+            runs["torch"] = torch_matmul
+        calls = max(1, int(target_seconds / max(time_calls(runs["numpy"], 3), 1e-6)))
+        times = {impl: [] for impl in runs}
+        for _ in range(rounds):
+            for impl, fn in runs.items():
+                times[impl].append(time_calls(fn, calls, pause))
+        row = {"workload": workload, "product": name, "shape": f"({m}x{k})@({k}x{n})",
+               "gflop": 2 * m * k * n / 1e9}
+        for impl in runs:
+            row[impl] = median(times[impl])
+        rows.append(row)
+    return rows
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=9,
+                        help="interleaved rounds per product (default 9)")
+    parser.add_argument("--threads", type=int, default=N_THREADS)
+    parser.add_argument("--quick", action="store_true", help="smoke test: 2 rounds")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch = import_torch()
+    limiter = limit_threads(args.threads)
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    try:
+        print_header(args.threads, torch)
+        print(loadavg())
+        if args.quick:
+            rows = bench(SHAPES, 2, 0.005, torch, pause=0.0)
+        else:
+            rows = bench(SHAPES, args.rounds, 0.2, torch)
+    finally:
+        if limiter is not None:
+            limiter.restore_original_limits()
+    print("\n== matrix products (median µs per product; ratio = numpy / torch, "
+          "> 1: numpy slower) ==")
+    for r in rows:
+        line = (f"  {r['workload']:<17} {r['product']:<18} {r['shape']:<22} "
+                f"numpy {r['numpy'] * 1e6:9.1f} µs ({r['gflop'] / r['numpy']:6.1f} GF/s)")
+        if "torch" in r:
+            r["ratio"] = ratio(r["numpy"], r["torch"])
+            line += (f"   torch {r['torch'] * 1e6:9.1f} µs "
+                     f"({r['gflop'] / r['torch']:6.1f} GF/s)   ratio {r['ratio']:.2f}")
+        print(line)
+    if torch is None:
+        print("  (torch not importable: numpy only)")
+    print(loadavg())
+    return rows
+
+
+if __name__ == "__main__":
+    main()
