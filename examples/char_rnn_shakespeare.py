@@ -31,25 +31,32 @@ would end after the budget. After every epoch it prints
 * a sample: ``lm.generate(prompt, n, temperature=0.8, random_state=epoch)``.
 
 Measured with the defaults — LSTM 512, dropout 0.2, Adam 3e-3 (×0.7 per epoch
-from epoch 4), seed 0, float32 — on a 2-core machine, with one BLAS thread
-while another job kept the other core busy the whole time
-(``OPENBLAS_NUM_THREADS=1``):
+from epoch 4), seed 0, float32 — on a 2-core machine with one BLAS thread
+(``OPENBLAS_NUM_THREADS=1``); the other core ran the test suite during the
+first five minutes and was otherwise idle (seconds: training only; scoring the
+validation text and sampling add about 25 s per epoch):
 
 =====  =============================  =======
 epoch  validation bits (nats) / char  seconds
 =====  =============================  =======
-1      2.912 (2.018)                  245
-2      2.561 (1.775)                  208
-3      2.392 (1.658)                  198
-4      2.312 (1.602)                  145
-5      2.253 (1.562)                  180
-6      2.214 (1.535)                  126
-7      2.196 (1.522)                  142
-8      2.183 (**1.513**)              134
+1      2.912 (2.018)                  111
+2      2.563 (1.776)                  123
+3      2.395 (1.660)                  112
+4      2.312 (1.602)                  114
+5      2.249 (1.559)                  108
+6      2.213 (1.534)                  117
+7      2.193 (1.520)                  117
+8      2.183 (1.513)                  110
+9      2.182 (1.512)                  118
+10     2.177 (1.509)                  128
+11     2.175 (1.508)                  106
+12     2.177 (**1.509**)              108
 =====  =============================  =======
 
-then "stopping after 8 epochs" (the 28-minute budget): **1.513 nats per
-character in 26.9 minutes** in all, against nanoGPT's small CPU configuration's
+then "stopping after 12 epochs" (the 28-minute budget): **1.509 nats per
+character in 27.8 minutes** in all (the previous version of the engine,
+measured with the other core busy the whole time, reached 1.513 after 8
+epochs in 26.9 minutes), against nanoGPT's small CPU configuration's
 1.88 nats (its 6-layer character GPT reaches 1.47 nats on an A100).
 
 The validation text begins ``?\\n\\nGREMIO:\\nGood morrow``; from a zero state
