@@ -140,7 +140,8 @@ def main(argv=None):
           "> 1: numpy slower) ==")
     for r in rows:
         line = (f"  {r['workload']:<17} {r['product']:<18} {r['shape']:<22} "
-                f"numpy {r['numpy'] * 1e6:9.1f} µs ({r['gflop'] / r['numpy']:6.1f} GF/s)")
+                f"numpy {r['numpy'] * 1e6:9.1f} µs "
+                f"({r['gflop'] / r['numpy']:6.1f} GF/s)")
         if "torch" in r:
             r["ratio"] = ratio(r["numpy"], r["torch"])
             line += (f"   torch {r['torch'] * 1e6:9.1f} µs "

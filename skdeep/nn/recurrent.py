@@ -64,8 +64,9 @@ class Recurrent(Layer):
     ``(N, T, G·H)`` (token ids: a row lookup of ``W_x + b`` per step, so no
     such array is built); each step adds ``h_{t-1} W_h`` (one GEMM for all
     gates). In backward, ``dW_x`` and ``dW_h`` are single GEMMs over all steps
-    too; only ``dh_{t-1} = dz W_hᵀ`` runs inside the time loop. ``W_x`` is Glorot-uniform,
-    ``W_h`` orthogonal per gate block, biases zero except the LSTM forget gate (1).
+    too; only ``dh_{t-1} = dz W_hᵀ`` runs inside the time loop. ``W_x`` is
+    Glorot-uniform, ``W_h`` orthogonal per gate block, biases zero except the
+    LSTM forget gate (1).
 
     Examples
     --------
