@@ -18,6 +18,12 @@ Shapes (``(M, K) @ (K, N)``):
 * LSTM-shakespeare, batch 64, hidden 256, 100 steps: the recurrent product of a
   step (all four gates), its backward ``dz W_hᵀ``, and the window's ``dW_h``.
 
+Then every product of a fit's unit of work (an MLP-keras batch, an LSTM
+window: :data:`SEQUENCES`) is replayed in the fit's order, and the time is
+given per epoch / per 100,000 characters: what a fit spends in products alone
+at each library's rates. Set against a fit's time in ``bench_mlp.py`` or
+``bench_rnn.py``, it shows how much is left for everything else.
+
 Usage::
 
     python benchmarks/bench_gemm.py              # medians of 9 rounds
@@ -53,6 +59,36 @@ SHAPES = [
     ("LSTM-shakespeare", "step dz W_hᵀ", 64, 1024, 256, ""),
     ("LSTM-shakespeare", "window dW_h", 256, 6400, 1024, "a"),
 ]
+
+
+#: Every product of one unit of work, in the fit's order: (product, M, K, N,
+#: transposed operands, calls per unit), with the units per reported figure.
+#: MLP-keras: one batch of 100 (784-500-500-10; the first layer computes no
+#: input gradient), 600 batches per epoch. LSTM-shakespeare: one window of
+#: 100 steps of batch 64 (hidden 256, 67 tokens; the one-hot input's weight
+#: gradient is a one-hot GEMM, the output layer runs once per window), 15.625
+#: windows per 100,000 characters.
+SEQUENCES = {
+    "MLP-keras": {"per": "epoch", "units": 600, "products": [
+        ("layer 1 forward", 100, 784, 500, "", 1),
+        ("layer 2 forward", 100, 500, 500, "", 1),
+        ("layer 3 forward", 100, 500, 10, "", 1),
+        ("layer 3 dW", 500, 100, 10, "a", 1),
+        ("layer 3 dx", 100, 10, 500, "b", 1),
+        ("layer 2 dW", 500, 100, 500, "a", 1),
+        ("layer 2 dx", 100, 500, 500, "b", 1),
+        ("layer 1 dW", 784, 100, 500, "a", 1),
+    ]},
+    "LSTM-shakespeare": {"per": "100k chars", "units": 100_000 / 6400, "products": [
+        ("step h W_h", 64, 256, 1024, "", 100),
+        ("step dz W_hᵀ", 64, 1024, 256, "", 100),
+        ("window dW_h", 256, 6400, 1024, "a", 1),
+        ("window dW_x (one-hot)", 67, 6400, 1024, "a", 1),
+        ("output forward", 6400, 256, 67, "", 1),
+        ("output dW", 256, 6400, 67, "a", 1),
+        ("output dx", 6400, 67, 256, "b", 1),
+    ]},
+}
 
 
 def operands(m, k, n, transposed, rng):
@@ -111,6 +147,55 @@ def bench(shapes, rounds, target_seconds, torch, pause=PAUSE):
     return rows
 
 
+def bench_sequences(sequences, rounds, target_seconds, torch, pause=PAUSE,
+                    scale=1.0):
+    """Seconds per reported unit (an epoch, 100k characters) spent in the
+    products alone, the fit's whole sequence replayed in order.
+
+    ``scale`` shrinks every dimension (the smoke test). Returns one row per
+    workload with the ``numpy`` (and ``torch``) seconds per unit.
+    """
+    rng = np.random.default_rng(0)
+    rows = []
+    for workload, seq in sequences.items():
+        calls = []  # (numpy call, torch call or None) per product call
+        for _, m, k, n, transposed, count in seq["products"]:
+            m, k, n = (max(1, round(d * scale)) for d in (m, k, n))
+            a, b = operands(m, k, n, transposed, rng)
+            out = np.empty((m, n), dtype=np.float32)
+            tcall = None
+            if torch is not None:
+                ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+                tout = torch.empty((m, n), dtype=torch.float32)
+                tcall = (lambda ta=ta, tb=tb, tout=tout:
+                         torch.matmul(ta, tb, out=tout))
+            calls += [(lambda a=a, b=b, out=out: np.matmul(a, b, out=out),
+                       tcall)] * count
+
+        def replay_numpy(calls=calls):
+            for numpy_call, _ in calls:
+                numpy_call()
+
+        def replay_torch(calls=calls):
+            with torch.inference_mode():
+                for _, torch_call in calls:
+                    torch_call()
+
+        runs = {"numpy": replay_numpy}
+        if torch is not None:
+            runs["torch"] = replay_torch
+        replays = max(1, int(target_seconds / max(time_calls(replay_numpy, 1), 1e-6)))
+        times = {impl: [] for impl in runs}
+        for _ in range(rounds):
+            for impl, fn in runs.items():
+                times[impl].append(time_calls(fn, replays, pause))
+        row = {"workload": workload, "per": seq["per"]}
+        for impl in runs:
+            row[impl] = median(times[impl]) * seq["units"]
+        rows.append(row)
+    return rows
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9,
@@ -131,8 +216,11 @@ def main(argv=None):
         print(loadavg())
         if args.quick:
             rows = bench(SHAPES, 2, 0.005, torch, pause=0.0)
+            sequence_rows = bench_sequences(SEQUENCES, 1, 0.005, torch, pause=0.0,
+                                            scale=0.1)
         else:
             rows = bench(SHAPES, args.rounds, 0.2, torch)
+            sequence_rows = bench_sequences(SEQUENCES, args.rounds, 0.5, torch)
     finally:
         if limiter is not None:
             limiter.restore_original_limits()
@@ -147,10 +235,19 @@ def main(argv=None):
             line += (f"   torch {r['torch'] * 1e6:9.1f} µs "
                      f"({r['gflop'] / r['torch']:6.1f} GF/s)   ratio {r['ratio']:.2f}")
         print(line)
+    print("\n== every product of a fit, replayed in order (median seconds per "
+          "unit; the fit's other work excluded) ==")
+    for r in sequence_rows:
+        line = f"  {r['workload']:<17} numpy {r['numpy']:7.3f} s/{r['per']}"
+        if "torch" in r:
+            r["ratio"] = ratio(r["numpy"], r["torch"])
+            line += (f"   torch {r['torch']:7.3f} s/{r['per']}   "
+                     f"ratio {r['ratio']:.2f}")
+        print(line)
     if torch is None:
         print("  (torch not importable: numpy only)")
     print(loadavg())
-    return rows
+    return rows, sequence_rows
 
 
 if __name__ == "__main__":

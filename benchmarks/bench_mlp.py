@@ -12,15 +12,17 @@ Workloads (definitions in shared/WORKLOADS.md):
 
 Anchors: scikit-learn's MLPClassifier, and PyTorch on the CPU (an equivalent
 nn.Sequential training loop, float32) when ``import torch`` works. All
-implementations get float32 input, 2 threads, and run interleaved in the same
-process (skdeep, sklearn, torch, skdeep, sklearn, torch, ...). Ratios are
-median skdeep time / median anchor time (< 1 means skdeep is faster).
+implementations get float32 input, 2 threads (``--threads``), and run
+interleaved in the same process (skdeep, sklearn, torch, skdeep, sklearn,
+torch, ...). Ratios are median skdeep time / median anchor time (< 1 means
+skdeep is faster).
 
 Usage::
 
     python benchmarks/bench_mlp.py                    # both workloads, 3 repeats
     python benchmarks/bench_mlp.py --workload keras --repeats 5
     python benchmarks/bench_mlp.py --quick --repeats 1  # smoke test (seconds)
+    python benchmarks/bench_mlp.py --workload keras --threads 1
 """
 
 import argparse
@@ -310,7 +312,7 @@ def bench_digits(repeats, quick, torch):
     return rows
 
 
-def bench_keras(repeats, quick, torch):
+def bench_keras(repeats, quick, torch, threads=N_THREADS):
     cfg = dict(KERAS, n_samples=2000 if quick else KERAS["n_samples"],
                epochs=1 if quick else KERAS["epochs"])
     data = keras_data(cfg["n_samples"])
@@ -319,7 +321,7 @@ def bench_keras(repeats, quick, torch):
     print(f"\n== MLP-keras: {cfg['n_samples']} x 784 float32, 784-500-500-10 "
           f"logistic, SGD lr {cfg['lr']} no momentum, batch {cfg['batch']}, "
           f"{cfg['epochs']} epochs ==")
-    print(f"  numpy float32 GEMM peak ({1024 if quick else 2048}^3, {N_THREADS} threads): "
+    print(f"  numpy float32 GEMM peak ({1024 if quick else 2048}^3, {threads} threads): "
           f"{peak:.1f} GFLOP/s (runs: {', '.join(f'{t:.3f}' for t in peak_times)} s)")
     print(f"  dense-layer FLOPs per epoch: {flops / 1e9:.1f} GFLOP")
     runners = {
@@ -387,9 +389,14 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true",
                         help="smoke-test sizes: 5 epochs on digits, 6000 samples "
                              "on keras")
+    parser.add_argument("--threads", type=int, default=N_THREADS,
+                        help=f"threads for every library (default {N_THREADS}, "
+                             "the workloads')")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    if args.threads < 1:
+        parser.error("--threads must be at least 1")
     return args
 
 
@@ -397,13 +404,13 @@ def main(argv=None):
     """Run the benchmark; returns the summary rows (a list of dicts)."""
     args = parse_args(argv)
     torch = import_torch()
-    limiter = limit_threads(N_THREADS)
+    limiter = limit_threads(args.threads)
     torch_threads = None
     if torch is not None:
         torch_threads = torch.get_num_threads()
-        torch.set_num_threads(N_THREADS)
+        torch.set_num_threads(args.threads)
     try:
-        print_header(N_THREADS, torch)
+        print_header(args.threads, torch)
         print(f"start: {loadavg()} (other load on the machine skews timings)")
         if torch is None:
             print("PyTorch not importable: skipping the torch anchor.")
@@ -414,7 +421,8 @@ def main(argv=None):
             if args.workload in ("digits", "all"):
                 rows += bench_digits(args.repeats, args.quick, torch)
             if args.workload in ("keras", "all"):
-                keras_rows, peak = bench_keras(args.repeats, args.quick, torch)
+                keras_rows, peak = bench_keras(args.repeats, args.quick, torch,
+                                               args.threads)
                 rows += keras_rows
         _print_summary(rows, peak)
     finally:

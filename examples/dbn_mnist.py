@@ -26,7 +26,10 @@ pre-training and 10.2 minutes of fine-tuning (12.2 s per epoch under that
 load, with ``--monitor``'s test scoring after each epoch), 17.7 minutes in
 all. The test error is 1.17-1.39 % from epoch 25 to 40 (it swings by ±0.08
 points from epoch to epoch at lr 0.1), then 1.10-1.15 % (seed 1: 1.11-1.17 %)
-over the 10 decayed epochs. Longer pre-training is what brought it under
+over the 10 decayed epochs. Re-run on a later engine (one BLAS thread, the
+other core otherwise idle): the same 1.12 %, the decayed epochs at
+1.10-1.15 %, in 13.1 minutes (5.6 of pre-training, 8.7 s per fine-tuning
+epoch). Longer pre-training is what brought it under
 1.2 %: with 10 passes per RBM (the earlier default, the same fine-tuning) the
 run ends at 1.21 %, its decayed epochs at 1.19-1.28 %, and averaging the
 weights of the last 20 epochs (Polyak) gives 1.23 %; with dropout 0.2 and 30

@@ -24,11 +24,11 @@ def load_bench(name):
 
 def test_bench_mlp_quick_runs(capsys):
     bench = load_bench("bench_mlp")
-    rows = bench.main(["--quick", "--repeats", "1"])
+    rows = bench.main(["--quick", "--repeats", "1", "--threads", "1"])
     out = capsys.readouterr().out
     assert "[digits] ratio skdeep/sklearn = " in out
     assert "[keras] ratio skdeep/sklearn = " in out
-    assert "GEMM peak" in out
+    assert "GEMM peak (1024^3, 1 threads)" in out
     assert "Summary" in out
     workloads = {(r["workload"], r["impl"]) for r in rows}
     assert {("MLP-digits", "skdeep"), ("MLP-digits", "sklearn"),
@@ -119,9 +119,15 @@ def test_bench_scaling_quick_runs(capsys):
 
 def test_bench_gemm_quick_runs(capsys):
     bench = load_bench("bench_gemm")
-    rows = bench.main(["--quick", "--threads", "1"])
+    rows, sequence_rows = bench.main(["--quick", "--threads", "1"])
     out = capsys.readouterr().out
     assert "== matrix products" in out
+    assert "== every product of a fit" in out
+    assert [r["workload"] for r in sequence_rows] == list(bench.SEQUENCES)
+    for r in sequence_rows:
+        assert r["numpy"] > 0
+        if bench.import_torch() is not None:
+            assert r["torch"] > 0 and r["ratio"] == r["numpy"] / r["torch"]
     assert [(r["workload"], r["product"]) for r in rows] == [
         (w, p) for w, p, *_ in bench.SHAPES]
     for r, (_, _, m, k, n, _) in zip(rows, bench.SHAPES):
