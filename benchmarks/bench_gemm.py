@@ -117,32 +117,47 @@ def time_calls(fn, calls, pause=0.0):
     return (time.perf_counter() - start) / calls
 
 
+def matmuls(m, k, n, transposed, rng, torch):
+    """One product ``(m, k) @ (k, n)`` as ``{"numpy": call, "torch": call}``
+    (torch's only when it is importable), on the same operands, into
+    preallocated outputs."""
+    a, b = operands(m, k, n, transposed, rng)
+    out = np.empty((m, n), dtype=np.float32)
+    calls = {"numpy": lambda: np.matmul(a, b, out=out)}
+    if torch is not None:
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        tout = torch.empty((m, n), dtype=torch.float32)
+        calls["torch"] = lambda: torch.matmul(ta, tb, out=tout)
+    return calls
+
+
+def interleaved_medians(runs, rounds, target_seconds, torch, pause):
+    """Median seconds per call of each of ``runs`` (``{impl: fn}``), taking
+    turns for ``rounds`` rounds of about ``target_seconds`` each (torch's in
+    inference mode)."""
+    def timed(impl, fn, calls):
+        if impl != "torch":
+            return time_calls(fn, calls, pause)
+        with torch.inference_mode():
+            return time_calls(fn, calls, pause)
+
+    calls = max(1, int(target_seconds / max(time_calls(runs["numpy"], 1), 1e-6)))
+    times = {impl: [] for impl in runs}
+    for _ in range(rounds):
+        for impl, fn in runs.items():
+            times[impl].append(timed(impl, fn, calls))
+    return {impl: median(t) for impl, t in times.items()}
+
+
 def bench(shapes, rounds, target_seconds, torch, pause=PAUSE):
     """Median seconds per product for numpy and torch, one row per shape."""
     rng = np.random.default_rng(0)
     rows = []
     for workload, name, m, k, n, transposed in shapes:
-        a, b = operands(m, k, n, transposed, rng)
-        out = np.empty((m, n), dtype=np.float32)
-        runs = {"numpy": lambda: np.matmul(a, b, out=out)}
-        if torch is not None:
-            ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-            tout = torch.empty((m, n), dtype=torch.float32)
-
-            def torch_matmul():
-                with torch.inference_mode():
-                    torch.matmul(ta, tb, out=tout)
-
-            runs["torch"] = torch_matmul
-        calls = max(1, int(target_seconds / max(time_calls(runs["numpy"], 3), 1e-6)))
-        times = {impl: [] for impl in runs}
-        for _ in range(rounds):
-            for impl, fn in runs.items():
-                times[impl].append(time_calls(fn, calls, pause))
+        runs = matmuls(m, k, n, transposed, rng, torch)
         row = {"workload": workload, "product": name, "shape": f"({m}x{k})@({k}x{n})",
                "gflop": 2 * m * k * n / 1e9}
-        for impl in runs:
-            row[impl] = median(times[impl])
+        row.update(interleaved_medians(runs, rounds, target_seconds, torch, pause))
         rows.append(row)
     return rows
 
@@ -158,40 +173,25 @@ def bench_sequences(sequences, rounds, target_seconds, torch, pause=PAUSE,
     rng = np.random.default_rng(0)
     rows = []
     for workload, seq in sequences.items():
-        calls = []  # (numpy call, torch call or None) per product call
+        sequence = []  # one {impl: call} per product call, in the fit's order
         for _, m, k, n, transposed, count in seq["products"]:
             m, k, n = (max(1, round(d * scale)) for d in (m, k, n))
-            a, b = operands(m, k, n, transposed, rng)
-            out = np.empty((m, n), dtype=np.float32)
-            tcall = None
-            if torch is not None:
-                ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-                tout = torch.empty((m, n), dtype=torch.float32)
-                tcall = (lambda ta=ta, tb=tb, tout=tout:
-                         torch.matmul(ta, tb, out=tout))
-            calls += [(lambda a=a, b=b, out=out: np.matmul(a, b, out=out),
-                       tcall)] * count
+            sequence += [matmuls(m, k, n, transposed, rng, torch)] * count
 
-        def replay_numpy(calls=calls):
-            for numpy_call, _ in calls:
-                numpy_call()
+        def replay(impl, sequence=sequence):
+            calls = [product[impl] for product in sequence]
 
-        def replay_torch(calls=calls):
-            with torch.inference_mode():
-                for _, torch_call in calls:
-                    torch_call()
+            def run():
+                for call in calls:
+                    call()
 
-        runs = {"numpy": replay_numpy}
-        if torch is not None:
-            runs["torch"] = replay_torch
-        replays = max(1, int(target_seconds / max(time_calls(replay_numpy, 1), 1e-6)))
-        times = {impl: [] for impl in runs}
-        for _ in range(rounds):
-            for impl, fn in runs.items():
-                times[impl].append(time_calls(fn, replays, pause))
+            return run
+
+        runs = {impl: replay(impl) for impl in sequence[0]}
         row = {"workload": workload, "per": seq["per"]}
-        for impl in runs:
-            row[impl] = median(times[impl]) * seq["units"]
+        for impl, seconds in interleaved_medians(runs, rounds, target_seconds,
+                                                 torch, pause).items():
+            row[impl] = seconds * seq["units"]
         rows.append(row)
     return rows
 
