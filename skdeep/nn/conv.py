@@ -9,6 +9,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .base import Layer, check_parameter_memory
+from .functional import matmul_long_inner
 from .init import random_array
 
 __all__ = ["Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Maxout", "pair",
@@ -261,11 +262,12 @@ class Conv2D(Layer):
         gT = g.T
         if by_rows:
             for i in range(ky):
-                self.grads["W"][:, :, i] = (_row_view(cols, i, Ho) @ gT).T.reshape(
-                    F, C, kx)
+                self.grads["W"][:, :, i] = matmul_long_inner(
+                    _row_view(cols, i, Ho), gT).T.reshape(F, C, kx)
         else:
-            self.grads["W"].reshape(F, -1)[...] = (cols @ gT).T
-        g.sum(axis=1, out=self.grads["b"])
+            self.grads["W"].reshape(F, -1)[...] = matmul_long_inner(cols, gT).T
+        # numpy's float32 sum along rows ran ~5x slower than einsum here
+        np.einsum("fp->f", g, out=self.grads["b"])
         if not self.input_grad:
             return None
         if sy == sx == 1 and py < ky and px < kx:

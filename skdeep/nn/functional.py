@@ -2,7 +2,8 @@
 
 import numpy as np
 
-__all__ = ["sigmoid", "softmax", "log_softmax", "softplus", "one_hot", "scatter_add_rows"]
+__all__ = ["sigmoid", "softmax", "log_softmax", "softplus", "one_hot", "scatter_add_rows",
+           "matmul_long_inner"]
 
 
 def sigmoid(z, out=None):
@@ -249,4 +250,64 @@ def scatter_add_rows(out, ids, values, *, accumulate=False):
     else:
         out[...] = 0
         out[sorted_ids[starts]] = sums
+    return out
+
+
+#: Largest result (``M·N`` elements) and shortest inner dimension for which
+#: :func:`matmul_long_inner` splits the product, and its chunk length.
+LONG_INNER_MAX_RESULT = 1024
+LONG_INNER_MIN_K = 4096
+LONG_INNER_CHUNK = 512
+
+
+def matmul_long_inner(a, b):
+    """``a @ b`` for a small result and a long inner dimension, by chunks.
+
+    A convolution's weight gradient with few filters is such a product:
+    ``(C·k·k, Ho·Wo·N) @ (Ho·Wo·N, F)``, e.g. ``(25, 25088) @ (25088, 8)``.
+    numpy's BLAS (OpenBLAS) runs it at a fraction of its speed; the same sum
+    as one batched product over chunks of 512 along the inner dimension, then
+    a sum of the chunks' results, took 2-3× less time in the convnets'
+    shapes (measured on results of 200-640 elements; above ~1000 elements or
+    below 4096 inner ones the plain product was as fast or faster, and is
+    used). The chunked sum adds in a different order: results agree to
+    float rounding.
+
+    Parameters
+    ----------
+    a : ndarray of shape (M, K)
+        Left operand, in any memory layout (a transposed view included).
+    b : ndarray of shape (K, N)
+        Right operand, in any memory layout.
+
+    Returns
+    -------
+    ndarray of shape (M, N)
+        The product ``a @ b``.
+
+    See Also
+    --------
+    skdeep.nn.Conv2D : Its weight gradient is computed this way.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.functional import matmul_long_inner
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.random((3, 10000)), rng.random((10000, 2))
+    >>> bool(np.allclose(matmul_long_inner(a, b), a @ b))
+    True
+    """
+    (M, K), N = a.shape, b.shape[1]
+    if M * N > LONG_INNER_MAX_RESULT or K < LONG_INNER_MIN_K:
+        return a @ b
+    chunk = LONG_INNER_CHUNK
+    n_chunks = K // chunk
+    split = n_chunks * chunk
+    # (M, n, chunk) -> (n, M, chunk) and (n, chunk, N): views, no copies
+    parts = np.matmul(a[:, :split].reshape(M, n_chunks, chunk).transpose(1, 0, 2),
+                      b[:split].reshape(n_chunks, chunk, N))
+    out = parts.sum(axis=0)
+    if split < K:
+        out += a[:, split:] @ b[split:]
     return out

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 import skdeep.nn.conv as conv_module
+import skdeep.nn.functional as functional
 from skdeep.nn import Activation, AvgPool2D, Conv2D, MaxPool2D
+from skdeep.nn.functional import matmul_long_inner
 
 
 def naive_conv(x, W, b, stride, pad):
@@ -181,3 +183,44 @@ def test_relu_input_pool_equals_relu_then_pool(pool, kwargs):
     np.testing.assert_array_equal(fused.forward(x, training=True), expected)
     g = rng.normal(size=expected.shape)
     np.testing.assert_array_equal(fused.backward(g), relu.backward(plain.backward(g)))
+
+
+@pytest.mark.parametrize("m,k,n,views", [
+    (25, 25088, 8, "b"),      # a convnet's weight gradient: chunks, no remainder
+    (40, 4096 + 100, 16, ""),  # chunks and a remainder
+    (3, 5000, 2, "ab"),        # transposed views on both sides
+    (64, 5000, 64, ""),        # a result too large to split: one product
+    (25, 1000, 8, ""),         # an inner dimension too short to split
+])
+def test_matmul_long_inner_equals_matmul(m, k, n, views):
+    rng = np.random.default_rng(k)
+    a = rng.normal(size=(k, m)).T if "a" in views else rng.normal(size=(m, k))
+    b = rng.normal(size=(n, k)).T if "b" in views else rng.normal(size=(k, n))
+    np.testing.assert_allclose(matmul_long_inner(a, b), a @ b, rtol=1e-10, atol=1e-9)
+    a32, b32 = a.astype(np.float32), b.astype(np.float32)
+    got = matmul_long_inner(a32, b32)
+    assert got.dtype == np.float32 and got.shape == (m, n)
+    np.testing.assert_allclose(got, a @ b, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("channels,filters,size", [(1, 8, 28), (8, 16, 14)])
+def test_conv_weight_gradient_of_a_long_batch(channels, filters, size):
+    # the convnetjs net's two layers: K = Ho·Wo·N long enough for the chunked
+    # product, in the full-im2col (1 channel) and the row-by-row path
+    N, k, pad = 32, 5, 2
+    cols = channels * k * (k if channels == 1 else 1)  # rows of one product
+    assert N * size * size >= functional.LONG_INNER_MIN_K
+    assert cols * filters <= functional.LONG_INNER_MAX_RESULT
+    rng = np.random.default_rng(channels)
+    conv = Conv2D(channels, filters, k, padding=pad, rng=rng, dtype=np.float64)
+    assert conv._by_rows(channels) == (channels > 1)
+    conv.input_grad = False
+    x = rng.normal(size=(N, channels, size, size))
+    out = conv.forward(x, training=True)
+    g = rng.normal(size=out.shape)
+    conv.backward(g)
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    windows = np.lib.stride_tricks.sliding_window_view(xp, (k, k), axis=(2, 3))
+    np.testing.assert_allclose(conv.grads["W"],
+                               np.einsum("nfyx,ncyxij->fcij", g, windows), rtol=1e-10)
+    np.testing.assert_allclose(conv.grads["b"], g.sum(axis=(0, 2, 3)), rtol=1e-10)
