@@ -17,8 +17,8 @@ Shapes (``(M, K) @ (K, N)``):
   large layers, and the second layer's weight and input gradients.
 * LSTM-shakespeare, batch 64, hidden 256, 100 steps: the recurrent product of a
   step (all four gates), its backward ``dz W_hᵀ``, and the window's ``dW_h``.
-* A square 2048 × 2048 product: each BLAS's rate at its best, the ceiling that
-  no layout or blocking of the small products can pass.
+* A square 2048 × 2048 product: each BLAS's rate on a large product, where it
+  runs near its best, to set its rates on the small products against.
 
 Then every product of a fit's unit of work (an MLP-keras batch, an LSTM
 window: :data:`SEQUENCES`) is replayed in the fit's order, and the time is
@@ -60,7 +60,7 @@ SHAPES = [
     ("LSTM-shakespeare", "step h W_h", 64, 256, 1024, ""),
     ("LSTM-shakespeare", "step dz W_hᵀ", 64, 1024, 256, ""),
     ("LSTM-shakespeare", "window dW_h", 256, 6400, 1024, "a"),
-    # each BLAS at its best (a large square product): the ceiling of its rate
+    # each BLAS on a large square product, near its best rate
     ("BLAS peak", "square 2048", 2048, 2048, 2048, ""),
 ]
 
